@@ -1,0 +1,1 @@
+"""The loss-mitigation domain: event types, case state and the rulebook (pure: no I/O, no clock)."""

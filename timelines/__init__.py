@@ -1,0 +1,1 @@
+"""Calendar and clock machinery: business days and derivations (pure: stdlib + holidays only)."""
