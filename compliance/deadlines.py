@@ -1,0 +1,111 @@
+"""Generic clock construction shared by every rule family: counting, alternatives and status."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from compliance.clock import Alternative, Clock, Status, Trigger
+from compliance.envelope import CaseEvent
+from compliance.evaluation import Evaluation
+from compliance.rulebook import Rule
+from timelines.counting import Count, count_business_days, count_calendar_days
+
+TRIGGER_LABELS = {
+    "payment_missed": "installment due and unpaid",
+    "application_received": "application received",
+    "application_acknowledged": "acknowledgment notice provided",
+    "application_completed": "application complete",
+    "evaluation_decided": "evaluation notice provided",
+    "appeal_received": "appeal received",
+    "appeal_decided": "appeal decision notice provided",
+    "short_term_option_offered": "short-term option offered",
+    "servicing_transferred": "servicing transfer date",
+    "error_notice_received": "notice of error received",
+    "information_request_received": "request for information received",
+    "early_intervention_notice_sent": "prior written notice provided",
+}
+
+
+def clock_id(rule_id: str, trigger: CaseEvent) -> str:
+    """Stable id: rule + trigger event (CONTRACT §6)."""
+    return f"{rule_id}:{trigger.id}"
+
+
+def trigger_of(event: CaseEvent) -> Trigger:
+    """The trigger block of a clock run from `event`."""
+    return Trigger(event.id, event.type, event.on, event.at)
+
+
+def anchor(event: CaseEvent) -> date:
+    """Day 0 of clocks run from `event`: the installment's due date or the transfer date where the data says so."""
+    due = getattr(event.data, "due_date", None)
+    transfer = getattr(event.data, "transfer_date", None)
+    return due or transfer or event.on
+
+
+def label(event: CaseEvent) -> str:
+    """Human wording of a trigger for derivations."""
+    return TRIGGER_LABELS.get(event.type, event.type.replace("_", " "))
+
+
+def count(ev: Evaluation, rule: Rule, start: date, n: int, *, text: str) -> tuple[Count, tuple[Alternative, ...]]:
+    """Count n days of the rule's unit from day 0; business-day clocks also report the other policy's date."""
+    if rule.unit == "rxbd":
+        counted = count_business_days(ev.calendar, start, n, label=text)
+        other = ev.alternative.add_business_days(start, n)
+        alts = (Alternative(ev.alternative.name, other),) if other != counted.due else ()
+        return counted, alts
+    return count_calendar_days(ev.calendar, start, n, label=text), ()
+
+
+def first_satisfier(
+    ev: Evaluation, rule: Rule, trigger: CaseEvent, *, key: str | None = None, types: Iterable[str] | None = None
+) -> CaseEvent | None:
+    """The earliest event after the trigger that satisfies the rule (matched on the key field, if any)."""
+    wanted = tuple(types) if types is not None else rule.satisfied_by
+    value = getattr(trigger.data, key, None) if key else None
+    for event in ev.history.events:
+        if event.type not in wanted or not _after(event, trigger):
+            continue
+        if key is None or getattr(event.data, key, None) == value:
+            return event
+    return None
+
+
+def _after(event: CaseEvent, trigger: CaseEvent) -> bool:
+    # Legal date first (late entries are recorded out of order); the same day falls back to log order.
+    return event.on > trigger.on or (event.on == trigger.on and event.version > trigger.version)
+
+
+def judge(due: date, satisfier: CaseEvent | None, as_of: date) -> tuple[Status, str | None, date | None]:
+    """Deadline status: met on or before due; breached when done late or still undone after due (as_of decides)."""
+    if satisfier is not None and satisfier.on <= as_of:
+        return ("met" if satisfier.on <= due else "breached"), satisfier.id, satisfier.on
+    return ("breached" if as_of > due else "open"), None, None
+
+
+def deadline(
+    ev: Evaluation, rule: Rule, trigger: CaseEvent, *, key: str | None = None, start: date | None = None,
+    length: int | None = None, satisfier: CaseEvent | None = None, extra_steps: tuple[str, ...] = (),
+    flags: tuple[str, ...] = (),
+) -> Clock:
+    """A deadline clock: due = day 0 + the rule's length in its unit; met by the first satisfying event."""
+    day0 = start or anchor(trigger)
+    counted, alts = count(ev, rule, day0, length or rule.length or 0, text=label(trigger))
+    found = satisfier if satisfier is not None else first_satisfier(ev, rule, trigger, key=key)
+    status, met_by, met_on = judge(counted.due, found, ev.as_of)
+    return Clock(
+        id=clock_id(rule.id, trigger), rule=rule.id, citation=rule.citation, kind=rule.kind,
+        trigger=trigger_of(trigger), status=status, calendar=ev.calendar.name, due=counted.due, met_by=met_by,
+        met_on=met_on, derivation=(*counted.steps, *extra_steps), alternatives=alts, flags=flags,
+    )
+
+
+def inapplicable(ev: Evaluation, rule: Rule, trigger: CaseEvent, reason: str) -> Clock:
+    """A clock whose rule does not apply to this case, with the reason (CONTRACT §6)."""
+    return Clock(
+        id=clock_id(rule.id, trigger), rule=rule.id, citation=rule.citation, kind=rule.kind,
+        trigger=trigger_of(trigger), status="not_applicable", calendar=ev.calendar.name, reason=reason,
+        derivation=(f"not applicable: {reason}",),
+    )

@@ -1,0 +1,41 @@
+"""Delinquency under 12 CFR 1024.31: unpaid installments, oldest unpaid due date, days delinquent."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from compliance.history import History
+
+
+def unpaid_installments(history: History, on: date) -> list[date]:
+    """Due dates missed and not yet paid as known on `on`, oldest first (comment 31 Delinquency-2)."""
+    unpaid: set[date] = set()
+    for event in history.events:
+        if event.on > on:
+            continue
+        due = getattr(event.data, "due_date", None)
+        if event.type == "payment_missed" and due is not None:
+            unpaid.add(due)
+        elif event.type == "installment_paid" and due is not None:
+            unpaid.discard(due)
+    return sorted(d for d in unpaid if d <= on)
+
+
+def oldest_unpaid(history: History, on: date) -> date | None:
+    """The oldest unpaid due date on `on`, or None when the borrower is current."""
+    unpaid = unpaid_installments(history, on)
+    return unpaid[0] if unpaid else None
+
+
+def days_delinquent(history: History, on: date) -> int:
+    """1024.31: days delinquent = date - oldest unpaid due date (0 when current)."""
+    oldest = oldest_unpaid(history, on)
+    return (on - oldest).days if oldest else 0
+
+
+def delinquent_throughout(history: History, start: date, end: date) -> bool:
+    """Whether the borrower was delinquent on every day of [start, end] (comment 41(i)-1 'at all times')."""
+    if oldest_unpaid(history, start) is None:
+        return False
+    change_days = {e.on for e in history.events if start <= e.on <= end and e.type in ("installment_paid", "payment_missed")}
+    return all(oldest_unpaid(history, day) is not None for day in sorted(change_days | {end}))
