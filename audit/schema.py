@@ -66,6 +66,8 @@ log_head = Table(
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("position", BigInteger, nullable=False),
     Column("hash", String(64), nullable=False),
+    # recorded_at of the event at `position` ("" before the first): recorded_at never runs backwards.
+    Column("recorded_at", String(27), nullable=False, server_default=""),
 )
 
 # Signed statements "the log's first tree_size events have Merkle root R and chain head H" (RFC 6962 model).
