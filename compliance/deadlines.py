@@ -65,7 +65,8 @@ def first_satisfier(
     """The earliest event after the trigger that satisfies the rule (matched on the key field, if any)."""
     wanted = tuple(types) if types is not None else rule.satisfied_by
     value = getattr(trigger.data, key, None) if key else None
-    for event in ev.history.events:
+    # Legal-date order: a late entry of an earlier act is still the earliest satisfier.
+    for event in ev.history.chronological:
         if event.type not in wanted or not _after(event, trigger):
             continue
         if key is None or getattr(event.data, key, None) == value:

@@ -10,13 +10,14 @@ from compliance.history import History
 def unpaid_installments(history: History, on: date) -> list[date]:
     """Due dates missed and not yet paid as known on `on`, oldest first (comment 31 Delinquency-2)."""
     unpaid: set[date] = set()
-    for event in history.events:
+    # Chronological order: a late-entered missed payment must not undo a later payment of the same installment.
+    for event in history.installments:
         if event.on > on:
-            continue
-        due = getattr(event.data, "due_date", None)
-        if event.type == "payment_missed" and due is not None:
+            break
+        due = event.data.due_date  # type: ignore[attr-defined]
+        if event.type == "payment_missed":
             unpaid.add(due)
-        elif event.type == "installment_paid" and due is not None:
+        else:
             unpaid.discard(due)
     return sorted(d for d in unpaid if d <= on)
 

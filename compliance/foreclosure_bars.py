@@ -1,11 +1,119 @@
-"""Rule family foreclosure_bars (being written)."""
+"""Rule family foreclosure_bars: the 120-day bar (41(f)(1)) and the dual-tracking bars (41(f)(2), (g))."""
 
 from __future__ import annotations
 
-from compliance.clock import Clock
+from collections.abc import Sequence
+from datetime import date
+
+from compliance.applications import precedes
+from compliance.bar_release import release
+from compliance.clock import Clock, Status
+from compliance.deadlines import label
+from compliance.delinquency_timeline import OldestUnpaid
+from compliance.duplicates import Screened
+from compliance.envelope import CaseEvent
 from compliance.evaluation import Evaluation
+from compliance.loss_mitigation import screenings
+from compliance.periods import bar, cancelled, not_applicable
+from compliance.predicates import Facts, first_failure, regx_scope_41j
+from compliance.rulebook import Rule, rule
+from timelines.counting import count_calendar_days, weekday_label
+
+BAR_120 = rule("fc_120_day_bar")
+REFERRAL = rule("fc_referral_bar_complete_app")
+SALE = rule("fc_sale_bar_dual_tracking")
+# 41(g): no motion for judgment or order of sale, and no sale, while the application is pending.
+SALE_STEPS = ("foreclosure_motion_filed", "foreclosure_sale_held")
+FILING = ("first_notice_or_filing_made",)
 
 
 def clocks(ev: Evaluation) -> list[Clock]:
     """Every clock of this family for the case."""
-    return []
+    timeline = OldestUnpaid.of(ev.history)
+    out = [day_120_bar(ev, missed, timeline) for missed in ev.history.of_type("payment_missed")]
+    out += [c for c in (filing_while_current(ev, f, timeline) for f in ev.history.of_type(*FILING)) if c is not None]
+    for screened in screenings(ev):
+        for completion in screened.life.completions:
+            out.append(application_bar(ev, screened, completion, REFERRAL, FILING))
+            out.append(application_bar(ev, screened, completion, SALE, SALE_STEPS))
+    return out
+
+
+def day_120_bar(ev: Evaluation, missed: CaseEvent, timeline: OldestUnpaid) -> Clock:
+    """41(f)(1): no first notice or filing until more than 120 days delinquent: oldest unpaid due date + 121."""
+    due: date = missed.data.due_date  # type: ignore[attr-defined]
+    counted = count_calendar_days(ev.calendar, due, 121, label=f"{label(missed)}, due {due}")
+    steps = (*[s for s in counted.steps if not s.startswith("no roll-forward")],
+             f"more than 120 days delinquent from day 121: first notice or filing permitted on or after {counted.due} "
+             "(12 CFR 1024.41(f)(1)(i); 1024.31 days delinquent = date - oldest unpaid due date)")
+    violations = [
+        f for f in _happened(ev, FILING) if f.on < counted.due and timeline.on(f.on) == due
+    ]
+    facts = Facts(ev, BAR_120, missed)
+    reason = first_failure(facts)
+    if violations and regx_scope_41j(facts) is None:
+        finding = f"first notice or filing on {violations[0].on}, while this installment's bar stood (41(f)(1))"
+        return bar(ev, BAR_120, missed, not_before=counted.due, status="breached", steps=(*steps, finding),
+                   finding=finding)
+    status: Status = "open" if ev.as_of < counted.due else "met"
+    clock = bar(ev, BAR_120, missed, not_before=counted.due, status=status, steps=steps)
+    if reason is None:
+        return clock
+    paid = _paid_on(ev, due)
+    if regx_scope_41j(facts) is None and paid is not None and timeline.ever(due):
+        now = timeline.on(ev.as_of)
+        moved = f"the bar now runs from the installment due {now}" if now else "the borrower is current"
+        return cancelled(clock, reason=f"installment due {due} paid on {paid}; {moved} (comment 31 Delinquency-2)")
+    return not_applicable(ev, BAR_120, missed, reason)
+
+
+def filing_while_current(ev: Evaluation, filing: CaseEvent, timeline: OldestUnpaid) -> Clock | None:
+    """41(f)(1): a first notice or filing while nothing is due and unpaid is made before any bar could lift."""
+    if timeline.on(filing.on) is not None or regx_scope_41j(Facts(ev, BAR_120, filing)):
+        return None
+    if not ev.history.of_type("payment_missed"):
+        # No installment history at all is missing data, not proof that the borrower was current.
+        reason = "no missed payment is recorded for the case, so the 120-day bar cannot be computed"
+        return not_applicable(ev, BAR_120, filing, reason, flags=("delinquency_history_missing",))
+    finding = f"first notice or filing on {filing.on} while the borrower was not delinquent (41(f)(1))"
+    return bar(ev, BAR_120, filing, not_before=None, status="breached", steps=(finding,), finding=finding,
+               flags=("filing_without_delinquency",))
+
+
+def _paid_on(ev: Evaluation, due: date) -> date | None:
+    paid = [e.on for e in ev.history.chronological
+            if e.type == "installment_paid" and e.data.due_date == due]  # type: ignore[attr-defined]
+    return paid[-1] if paid else None
+
+
+def _happened(ev: Evaluation, types: Sequence[str]) -> list[CaseEvent]:
+    # Earliest first (late entries by their legal date), so a finding names the first prohibited step.
+    return [e for e in ev.history.chronological if e.type in types]
+
+
+def application_bar(
+    ev: Evaluation, screened: Screened, completion: CaseEvent, which: Rule, prohibited: Sequence[str]
+) -> Clock:
+    """41(f)(2) / (g): the step is barred from the first (facial) completion until a release condition is met."""
+    life = screened.life
+    first = life.first_completion
+    if first is not None and completion.id != first.id:
+        earlier = f"the bar runs from the first completion on {first.on} (12 CFR 1024.41(c)(2)(iv))"
+        return not_applicable(ev, which, completion, earlier)
+    facts = Facts(ev, which, completion, life=life, measured_on=completion.on, excused=screened.excused)
+    steps: tuple[str, ...] = (f"day 0 {weekday_label(completion.on)} ({label(completion)}): the bar starts",)
+    if which is SALE:
+        steps += (facts.proximity().line(38, what="complete", cite=which.citation),)
+    reason = first_failure(facts)
+    if reason is not None:
+        return not_applicable(ev, which, completion, reason, steps=steps)
+    lifted = release(ev, which, life, completion)
+    steps += lifted.steps
+    taken = [e for e in _happened(ev, prohibited) if precedes(completion, e)]
+    violations = [e for e in taken if lifted.on is None or e.on < lifted.on]
+    if violations:
+        finding = f"{violations[0].type} on {violations[0].on} while the bar was in force ({which.citation})"
+        return bar(ev, which, completion, not_before=lifted.on, status="breached", steps=(*steps, finding),
+                   finding=finding, flags=lifted.flags)
+    status: Status = "met" if lifted.on is not None and ev.as_of >= lifted.on else "open"
+    return bar(ev, which, completion, not_before=lifted.on, status=status, steps=steps, flags=lifted.flags)

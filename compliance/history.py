@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -37,6 +38,16 @@ class History:
     events: tuple[CaseEvent, ...]
     corrections: tuple[Correction, ...] = ()
     voidings: tuple[Voiding, ...] = ()
+
+    @functools.cached_property
+    def chronological(self) -> tuple[CaseEvent, ...]:
+        """Effective events in the order they happened: legal date, then log order (late entries move up)."""
+        return tuple(sorted(self.events, key=lambda e: (e.on, e.version)))
+
+    @functools.cached_property
+    def installments(self) -> tuple[CaseEvent, ...]:
+        """payment_missed / installment_paid events in the order they happened (the delinquency ledger)."""
+        return tuple(e for e in self.chronological if e.type in ("payment_missed", "installment_paid"))
 
     def of_type(self, *types: str) -> list[CaseEvent]:
         """Effective events of the given types, in version order."""

@@ -10,7 +10,8 @@ from compliance.history import History
 def sale_date_on(history: History, day: date) -> date | None:
     """The scheduled sale date as known on `day` (latest scheduling wins; a cancellation clears it)."""
     sale: date | None = None
-    for event in history.events:
+    # Legal-date order, not log order: a late entry of an older scheduling must not override a newer one.
+    for event in history.chronological:
         if event.on > day:
             continue
         if event.type == "foreclosure_sale_scheduled":

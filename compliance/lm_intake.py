@@ -1,0 +1,116 @@
+"""1024.41(b) and (c)(2)(iii): acknowledging an application, its reasonable date, short-term option notices."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+
+from compliance.applications import answers_for
+from compliance.clock import Clock, Status
+from compliance.deadlines import clock_id, deadline, trigger_of
+from compliance.delinquency import oldest_unpaid
+from compliance.duplicates import Screened
+from compliance.envelope import CaseEvent
+from compliance.evaluation import Evaluation
+from compliance.periods import cancelled, not_applicable
+from compliance.predicates import Facts, first_failure
+from compliance.rulebook import rule
+from compliance.sale import sale_date_on
+from timelines.counting import weekday_label
+
+ACK = rule("lm_ack_notice")
+REASONABLE = rule("lm_reasonable_date")
+SHORT_TERM = rule("lm_short_term_notice")
+
+
+def ack_notice(ev: Evaluation, screened: Screened, received: CaseEvent) -> Clock:
+    """41(b)(2)(i)(B): acknowledge within 5 business days of receipt, if received 45 days or more before a sale."""
+    facts = Facts(ev, ACK, received, life=screened.life, measured_on=received.on, excused=screened.excused)
+    steps = (facts.proximity().line(45, what="received", cite="12 CFR 1024.41(b)(2)(i)"), *screened.notes)
+    reason = first_failure(facts)
+    if reason is not None:
+        return not_applicable(ev, ACK, received, reason, steps=steps)
+    return deadline(ev, ACK, received, key="application_id", extra_steps=steps)
+
+
+def reasonable_date(ev: Evaluation, screened: Screened, notice: CaseEvent) -> Clock:
+    """41(b)(2)(ii): the latest return_by an incomplete-application notice may give (advisory)."""
+    facts = Facts(ev, REASONABLE, notice, life=screened.life, excused=screened.excused)
+    reason = first_failure(facts)
+    if reason is not None:
+        return not_applicable(ev, REASONABLE, notice, reason)
+    due, steps = latest_reasonable_date(ev, notice.on)
+    clock = Clock(
+        id=clock_id(REASONABLE.id, notice), rule=REASONABLE.id, citation=REASONABLE.citation,
+        kind=REASONABLE.kind, trigger=trigger_of(notice), status="open", calendar=ev.calendar.name, due=due,
+        derivation=steps,
+    )
+    return _judge_return_by(ev, clock, notice)
+
+
+def latest_reasonable_date(ev: Evaluation, notice_on: date) -> tuple[date, tuple[str, ...]]:
+    """max(notice + 7, min(notice + 30, milestones still ahead)) with a line per candidate (comments -1..-3)."""
+    steps = [f"day 0 {weekday_label(notice_on)} (acknowledgment notice provided)"]
+    candidates = [notice_on + timedelta(days=30)]
+    steps.append(f"candidate notice + 30 = {candidates[0]} (comment 41(b)(2)(ii)-1)")
+    for day, what in _milestones(ev, notice_on):
+        if day > notice_on:
+            candidates.append(day)
+            steps.append(f"candidate {what} = {day} (comment 41(b)(2)(ii)-2)")
+        else:
+            steps.append(f"disregarded {what} = {day}: not after the notice date (comment 41(k)(2)(ii)-3)")
+    steps.append("stale-document date: no event records one, so it is not a candidate")
+    earliest, floor = min(candidates), notice_on + timedelta(days=7)
+    steps.append(f"earliest candidate {earliest}; floor notice + 7 = {floor} (comment 41(b)(2)(ii)-3 prevails)")
+    due = max(floor, earliest)
+    steps.append(f"latest reasonable date {weekday_label(due)}")
+    return due, tuple(steps)
+
+
+def _milestones(ev: Evaluation, notice_on: date) -> list[tuple[date, str]]:
+    out = []
+    oldest = oldest_unpaid(ev.history, notice_on)
+    if oldest is not None:
+        out.append((oldest + timedelta(days=120), f"120th day of delinquency (oldest unpaid {oldest} + 120)"))
+    sale = sale_date_on(ev.history, notice_on)
+    if sale is not None:
+        out.append((sale - timedelta(days=90), f"sale {sale} - 90"))
+        out.append((sale - timedelta(days=38), f"sale {sale} - 38"))
+    return out
+
+
+def _judge_return_by(ev: Evaluation, clock: Clock, notice: CaseEvent) -> Clock:
+    given: date | None = notice.data.return_by  # type: ignore[attr-defined]
+    due = clock.due or notice.on
+    floor = notice.on + timedelta(days=7)
+    if given is None:
+        finding = None if ev.as_of <= due else "the acknowledgment recorded no return_by date (41(b)(2)(i)(B))"
+        status: Status = "open" if finding is None else "breached"
+        steps = ("return_by: none recorded on the acknowledgment",)
+        return replace(clock, status=status, finding=finding, flags=("return_by_not_recorded",),
+                       derivation=(*clock.derivation, *steps))
+    if given > due or given < floor:
+        bound = f"later than the latest reasonable date {due}" if given > due else f"earlier than notice + 7 ({floor})"
+        finding = f"return_by {given} is {bound} (12 CFR 1024.41(b)(2)(ii))"
+        return replace(clock, status="breached", finding=finding, met_by=notice.id, met_on=notice.on,
+                       derivation=(*clock.derivation, f"return_by {given}: {bound}"))
+    return replace(clock, status="met", met_by=notice.id, met_on=notice.on,
+                   derivation=(*clock.derivation, f"return_by {given}: within [{floor}, {due}]"))
+
+
+def short_term_notice(ev: Evaluation, screened: Screened, offer: CaseEvent) -> Clock:
+    """41(c)(2)(iii), comment -6: written notice of a short-term option within the 5-day safe harbor."""
+    facts = Facts(ev, SHORT_TERM, offer, life=screened.life, excused=screened.excused)
+    reason = first_failure(facts)
+    if reason is not None:
+        return not_applicable(ev, SHORT_TERM, offer, reason)
+    clock = deadline(ev, SHORT_TERM, offer, key="application_id")
+    option = offer.data.option  # type: ignore[attr-defined]
+    rejections = [
+        r for r in answers_for(ev.history, screened.life.application_id, ("offer_rejected",))
+        if r.data.option == option and (r.on, r.version) > (offer.on, offer.version)  # type: ignore[attr-defined]
+    ]
+    early = [r for r in rejections if clock.due and r.on <= clock.due and (clock.met_on is None or r.on < clock.met_on)]
+    if early:
+        return cancelled(clock, reason=f"the borrower rejected the {option} offer on {early[0].on} (41(c)(2)(iii))")
+    return clock

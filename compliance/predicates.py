@@ -1,0 +1,242 @@
+"""Named applicability predicates of the 1024.41 rule rows: None when one holds, else the human reason."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from types import MappingProxyType
+
+from compliance.applications import ApplicationLife, precedes
+from compliance.delinquency import oldest_unpaid
+from compliance.envelope import CaseEvent
+from compliance.evaluation import Evaluation
+from compliance.proximity import Proximity, proximity
+from compliance.rulebook import Rule
+
+MODIFICATIONS = frozenset({"loan_modification", "trial_modification"})
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the predicates of one clock look at: the trigger, its application and the date protections fix on."""
+
+    ev: Evaluation
+    rule: Rule
+    trigger: CaseEvent
+    life: ApplicationLife | None = None
+    # 41(b)(3): the date sale proximity is measured on (receipt, completion or first facial completion).
+    measured_on: date | None = None
+    # 41(i): why the application is duplicative (computed once per application), or None.
+    excused: str | None = None
+    # 41(k): the transfer a transferee clock runs from, and the appeal it concerns.
+    transfer: CaseEvent | None = None
+    appeal: CaseEvent | None = None
+
+    def proximity(self) -> Proximity:
+        """Proximity of the measured date (default: the trigger's date) to the sale scheduled then."""
+        return proximity(self.ev.history, self.measured_on or self.trigger.on)
+
+
+def regx_subpart_c_scope(f: Facts) -> str | None:
+    """1024.30: subpart C binds servicers of principal-residence loans; small servicers are exempt (30(b)(1))."""
+    if not f.ev.profile.principal_residence:
+        return "the property is not the borrower's principal residence (12 CFR 1024.30(c)(2))"
+    if f.ev.profile.small_servicer:
+        return "small servicer: exempt from 1024.38-1024.41 except 1024.41(j) (12 CFR 1024.30(b)(1))"
+    return None
+
+
+def regx_scope_41j(f: Facts) -> str | None:
+    """1024.30(b), 41(j): the 120-day bar binds small servicers too, for principal-residence loans."""
+    if not f.ev.profile.principal_residence:
+        return "the property is not the borrower's principal residence (12 CFR 1024.30(c)(2))"
+    return None
+
+
+def received_45_days_before_sale(f: Facts) -> str | None:
+    """41(b)(2)(i): the acknowledgment is owed for an application received 45 days or more before a sale."""
+    return f.proximity().reason(45, what="received", cite="12 CFR 1024.41(b)(2)(i)")
+
+
+def complete_more_than_37_days_before_sale(f: Facts) -> str | None:
+    """41(c)(1), (c)(3)(ii), (g): complete (or facially complete) more than 37 days before a sale."""
+    return f.proximity().reason(38, what="complete", cite=f.rule.citation)
+
+
+def not_duplicative_41i(f: Facts) -> str | None:
+    """41(i): no duties for a repeat application after full compliance and continuous delinquency."""
+    return f.excused
+
+
+def application_incomplete(f: Facts) -> str | None:
+    """41(b)(2)(ii): a reasonable date is needed only when the acknowledgment says the application is incomplete."""
+    if getattr(f.trigger.data, "complete", False):
+        return "the acknowledgment said the application was complete (1024.41(b)(2)(ii) needs an incomplete one)"
+    return None
+
+
+def offer_made(f: Facts) -> str | None:
+    """41(e)(1), 41(h)(4): an acceptance period follows an offer, including one made on appeal."""
+    data = f.trigger.data
+    if f.trigger.type == "appeal_decided":
+        return None if data.outcome == "reversed" else "the appeal upheld the decision: no offer on appeal (41(h)(4))"  # type: ignore[attr-defined]
+    if data.outcome == "offer" or data.options_offered:  # type: ignore[attr-defined]
+        return None
+    return "no loss mitigation option was offered (1024.41(e) needs an offer)"
+
+
+def loan_modification_denied(f: Facts) -> str | None:
+    """41(h)(1): the appeal right concerns a denial of a trial or permanent loan modification."""
+    data = f.trigger.data
+    if getattr(data, "loan_modification_denied", False) or MODIFICATIONS & set(getattr(data, "options_denied", [])):
+        return None
+    return "no trial or permanent loan modification was denied (1024.41(h)(1))"
+
+
+def appeal_right_41h1(f: Facts) -> str | None:
+    """41(h)(1): appeal right if complete 90 days or more before a sale or before the first notice or filing."""
+    near = f.proximity().reason(90, what="complete", cite="12 CFR 1024.41(h)(1)")
+    if near is None or complete_before_first_filing(f) is None:
+        return None
+    return f"{near}, and after the first notice or filing"
+
+
+def complete_before_first_filing(f: Facts) -> str | None:
+    """41(f)(2): the referral bar needs a complete application before any first notice or filing."""
+    filing = _first_filing_before(f)
+    if filing is None:
+        return None
+    return f"complete after the first notice or filing on {filing.on} (1024.41(f)(2) covers earlier ones; see 41(g))"
+
+
+def complete_after_first_filing(f: Facts) -> str | None:
+    """41(g): the sale bar covers complete applications received after the first notice or filing."""
+    if _first_filing_before(f) is not None:
+        return None
+    return "complete before any first notice or filing (1024.41(f)(2) governs, not 41(g))"
+
+
+def complete_notice_required_41c3ii(f: Facts) -> str | None:
+    """41(c)(3)(ii)(A), (C): no (c)(3) notice after an ack that said complete, or after the (c)(1)(ii) notice."""
+    life = f.life
+    if life is None:
+        return None
+    said_complete = [a for a in life.before(f.trigger, "application_acknowledged") if a.data.complete]  # type: ignore[attr-defined]
+    if said_complete:
+        ack = said_complete[-1]
+        asked = [r for r in life.before(f.trigger, "additional_information_requested") if precedes(ack, r)]
+        if not asked:
+            return (f"the acknowledgment of {ack.on} already said the application was complete and nothing more "
+                    f"was requested since (1024.41(c)(3)(ii)(A))")
+    decision = life.decision_before(f.trigger)
+    if decision is not None:
+        return f"the evaluation notice of {decision.on} was already provided (1024.41(c)(3)(ii)(C))"
+    return None
+
+
+def oldest_unpaid_installment(f: Facts) -> str | None:
+    """41(f)(1), comment 31 Delinquency-2: the 120-day bar runs from the oldest unpaid installment."""
+    due = getattr(f.trigger.data, "due_date", None)
+    oldest = oldest_unpaid(f.ev.history, f.ev.as_of)
+    if due == oldest:
+        return None
+    if oldest is None:
+        return f"installment due {due} is paid and the borrower is current on {f.ev.as_of}"
+    return f"installment due {due} is not the oldest unpaid one (oldest unpaid on {f.ev.as_of}: {oldest})"
+
+
+def transferor_ack_period_unexpired(f: Facts) -> str | None:
+    """41(k)(2)(i): the transferor's 5-day acknowledgment period was unexpired and unanswered at transfer."""
+    received = f.life.received if f.life else None
+    if (outgoing := _outgoing(f)) is not None:
+        return outgoing
+    if f.transfer is None or f.life is None or received is None:
+        return "no application received before the transfer was awaiting an acknowledgment"
+    day = _transfer_date(f.transfer)
+    acks = [a for a in f.life.of("application_acknowledged") if a.on <= day]
+    if acks:
+        return f"the transferor acknowledged {f.life.application_id} on {acks[0].on} (1024.41(k)(2)(i))"
+    # Under either calendar reading: the period "had not expired" if any reading still ran on the transfer date.
+    last = max(cal.add_business_days(received.on, 5) for cal in (f.ev.calendar, f.ev.alternative))
+    if day > last:
+        return f"the transferor's 5-day acknowledgment period ran out on {last}, before the transfer on {day}"
+    return proximity(f.ev.history, received.on).reason(45, what="received", cite="12 CFR 1024.41(b)(2)(i)")
+
+
+def complete_application_pending_at_transfer(f: Facts) -> str | None:
+    """41(k)(3): a complete application awaiting evaluation on the transfer date, with (c)(1) applicable."""
+    if (outgoing := _outgoing(f)) is not None:
+        return outgoing
+    if f.transfer is None or f.life is None:
+        return "no complete application was pending evaluation on the transfer date"
+    pending = f.life.pending_completion_on(_transfer_date(f.transfer))
+    if pending is None:
+        return f"{f.life.application_id} had no complete application pending evaluation on the transfer date"
+    return proximity(f.ev.history, pending.on).reason(38, what="complete", cite="12 CFR 1024.41(c)(1), (k)(3)")
+
+
+def appeal_pending_at_transfer(f: Facts) -> str | None:
+    """41(k)(4): an appeal unresolved on the transfer date, or made after it against an earlier decision."""
+    if (outgoing := _outgoing(f)) is not None:
+        return outgoing
+    if f.transfer is None or f.appeal is None or f.life is None:
+        return "no appeal was pending on the transfer date or made after it"
+    day = _transfer_date(f.transfer)
+    decided = [d for d in f.life.after(f.appeal, "appeal_decided") if d.on <= day]
+    if decided:
+        return f"the transferor decided the appeal on {decided[0].on}, before the transfer on {day}"
+    return None
+
+
+def _outgoing(f: Facts) -> str | None:
+    # 41(k) binds the transferee; a transfer out of this servicer leaves those duties with the new servicer.
+    if f.transfer is not None and getattr(f.transfer.data, "direction", "in") == "out":
+        return "servicing was transferred out: 1024.41(k) binds the transferee servicer"
+    return None
+
+
+def _transfer_date(transfer: CaseEvent) -> date:
+    # 41(k)(1)(ii): the transfer date is when the transferee begins accepting payments (the event's data).
+    return getattr(transfer.data, "transfer_date", None) or transfer.on
+
+
+def _first_filing_before(f: Facts) -> CaseEvent | None:
+    # Protections fix on the first (facial) completion (41(c)(2)(iv)); a same-day filing entered first counts.
+    completion = f.life.first_completion if f.life and f.life.first_completion else f.trigger
+    filings = [e for e in f.ev.history.of_type("first_notice_or_filing_made") if precedes(e, completion)]
+    return min(filings, key=lambda e: (e.on, e.version)) if filings else None
+
+
+Predicate = Callable[[Facts], "str | None"]
+PREDICATES: Mapping[str, Predicate] = MappingProxyType(
+    {
+        fn.__name__: fn
+        for fn in (
+            regx_subpart_c_scope, regx_scope_41j, received_45_days_before_sale,
+            complete_more_than_37_days_before_sale, not_duplicative_41i, application_incomplete, offer_made,
+            loan_modification_denied, appeal_right_41h1, complete_before_first_filing, complete_notice_required_41c3ii,
+            complete_after_first_filing, oldest_unpaid_installment, transferor_ack_period_unexpired,
+            complete_application_pending_at_transfer, appeal_pending_at_transfer,
+        )
+    }
+)
+
+
+def not_in_force(rule: Rule, day: date) -> str | None:
+    """Effective dating (rulebook §5): a trigger outside the rule's dates is judged by no version of it."""
+    if rule.in_force_on(day):
+        return None
+    if day < rule.effective_from:
+        return f"{rule.citation} took effect on {rule.effective_from}; the trigger is dated {day}"
+    return f"{rule.citation} ceased to apply on {rule.effective_to}; the trigger is dated {day}"
+
+
+def first_failure(f: Facts) -> str | None:
+    """The first reason, in row order, that the rule does not apply; None when all its predicates hold."""
+    reason = not_in_force(f.rule, f.trigger.on)
+    for name in f.rule.applies_when:
+        if reason is not None:
+            break
+        reason = PREDICATES[name](f)
+    return reason
