@@ -72,13 +72,11 @@ class CaseBuilder:
     team: Team
     staff_id: str
     calendar: BusinessCalendar
-    fdcpa: bool = False
     judicial: bool = False
     quiet: list[tuple[date, date | None]] = field(default_factory=list)
     ledger: Ledger = field(default_factory=Ledger)
     # (recorded on, sale date or None once cancelled/held): what a sale-proximity test sees on a day.
     sales: list[tuple[date, date | None]] = field(default_factory=list)
-    first_filing: date | None = None
     _events: list[tuple[tuple[Any, ...], dict[str, Any]]] = field(default_factory=list)
     _ids: int = 0
 
@@ -151,6 +149,11 @@ class CaseBuilder:
     def days(self, start: date, low: int, high: int) -> date:
         """A calendar date low..high days after start."""
         return start + timedelta(days=self.rng.randint(low, high))
+
+    def workday(self, start: date, low: int, high: int) -> date:
+        """A servicer's working day about low..high days after start (a weekend or holiday moves back a day or two)."""
+        day = self.calendar.last_business_day_on_or_before(self.days(start, low, high))
+        return day if day >= start + timedelta(days=low) else self.calendar.add_business_days(day, 1)
 
     def business(self, start: date, low: int, high: int) -> date:
         """A date low..high business days (Reg X: no weekends, no 6103(a) holidays) after start."""

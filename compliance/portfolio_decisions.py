@@ -27,20 +27,22 @@ class Decision:
     modification_denied: bool
 
 
-def evaluate(b: CaseBuilder, app: Application, *, start: date | None = None, third_party: bool = False) -> Decision | None:
+def evaluate(
+    b: CaseBuilder, app: Application, *, start: date | None = None, third_party: bool = False
+) -> Decision | None:
     """41(c)(1): the evaluation notice within 30 days of completion (or of a transfer, 41(k)(3)), or late, or never."""
     start = start or app.complete_on
     if start is None:
         return None
     if third_party:
         # 41(c)(4)(ii)(B): only third-party documents are missing; a delay notice within the 30 days.
-        b.add("third_party_delay_notice_sent", b.days(start, 18, 29), app.data())
-        day = b.days(start, 38, 55)
+        b.add("third_party_delay_notice_sent", b.workday(start, 18, 29), app.data())
+        day = b.workday(start, 38, 55)
     else:
         slip = b.slip()
         if slip == "missing":
             return None
-        day = b.days(start, 8, 29) if slip == "on_time" else b.days(start, 31, 45)
+        day = b.workday(start, 8, 29) if slip == "on_time" else b.workday(start, 31, 45)
     return decide(b, app, day, denial=b.rng.random() < 0.45)
 
 
@@ -64,7 +66,8 @@ def _payload(b: CaseBuilder, decision: Decision) -> dict[str, object]:
         # Now and then a servicer deadline shorter than the 41(e)(1) floor (flagged by the engine).
         days = 5 if b.rng.random() < 0.04 else 14
         deadline = decision.on + timedelta(days=days)
-        return {"outcome": "offer", "options_offered": list(decision.offered), "acceptance_deadline": deadline.isoformat()}
+        offered = list(decision.offered)
+        return {"outcome": "offer", "options_offered": offered, "acceptance_deadline": deadline.isoformat()}
     return {
         "outcome": "offer" if decision.offered else "denial",
         "options_offered": list(decision.offered),
@@ -98,7 +101,7 @@ def perform(b: CaseBuilder, app: Application, option: str, started: date) -> Non
     if b.add("option_completed", done, app.data(option=option)) is not None and option == "trial_modification":
         b.add("option_started", done, app.data(option="loan_modification"))
         if b.rng.random() < 0.5:
-            b.add("case_closed", b.days(done, 20, 40), {"reason": "modified"})
+            b.add("case_closed", b.workday(done, 20, 40), {"reason": "modified"})
 
 
 def appeal(b: CaseBuilder, app: Application, decision: Decision, *, on: date | None = None) -> date | None:
@@ -115,7 +118,7 @@ def decide_appeal(b: CaseBuilder, app: Application, *, start: date) -> None:
     slip = b.slip()
     if slip == "missing":
         return
-    day = b.days(start, 10, 29) if slip == "on_time" else b.days(start, 31, 40)
+    day = b.workday(start, 10, 29) if slip == "on_time" else b.workday(start, 31, 40)
     reversed_ = b.rng.random() < 0.3
     if b.add("appeal_decided", day, app.data(outcome="reversed" if reversed_ else "upheld")) is None:
         return

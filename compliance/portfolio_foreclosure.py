@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from compliance.portfolio_case import CaseBuilder
 
@@ -11,11 +11,8 @@ JUDICIAL_STATES = frozenset("NY NJ FL IL PA OH IN KY LA SC CT DE ME ND NM VT WI 
 
 
 def first_filing(b: CaseBuilder, day: date) -> bool:
-    """The first foreclosure notice or filing (41(f)); remembered for the sale-bar tests."""
-    if b.add("first_notice_or_filing_made", day) is None:
-        return False
-    b.first_filing = b.first_filing or day
-    return True
+    """The first foreclosure notice or filing (41(f)(1): not before the 121st day of delinquency, as a rule)."""
+    return b.add("first_notice_or_filing_made", day) is not None
 
 
 def schedule_sale(b: CaseBuilder, day: date, sale: date) -> bool:
@@ -36,20 +33,20 @@ def hold_sale(b: CaseBuilder, day: date) -> None:
     """foreclosure_sale_held on the sale date, then the case closes as foreclosed."""
     if b.add("foreclosure_sale_held", day) is not None:
         b.sales.append((day, None))
-        b.add("case_closed", b.days(day, 5, 20), {"reason": "foreclosed"})
+        b.add("case_closed", b.workday(day, 5, 20), {"reason": "foreclosed"})
 
 
 def sale_timeline(b: CaseBuilder, filing: date, *, judicial: bool) -> date | None:
     """Schedule a sale after the filing, move it now and then, and file the motion in judicial states."""
-    scheduled = b.days(filing, 25, 60)
-    sale = b.days(scheduled, 70, 160)
+    scheduled = b.workday(filing, 25, 60)
+    sale = b.workday(scheduled, 70, 160)
     if not schedule_sale(b, scheduled, sale):
         return None
     if judicial:
-        b.add("foreclosure_motion_filed", b.days(scheduled, 20, 50))
+        b.add("foreclosure_motion_filed", b.workday(scheduled, 20, 50))
     if b.rng.random() < 0.3:
-        moved = sale - timedelta(days=b.rng.randint(3, 14))
-        later = b.days(sale, 30, 75)
+        moved = b.workday(sale, -14, -3)
+        later = b.workday(sale, 30, 75)
         if schedule_sale(b, moved, later):
             sale = later
     return sale
@@ -64,4 +61,4 @@ def transfer_in(b: CaseBuilder, day: date) -> bool:
 def transfer_out(b: CaseBuilder, day: date) -> None:
     """servicing_transferred out, then the case closes as transferred out."""
     if b.add("servicing_transferred", day, {"direction": "out", "transfer_date": day.isoformat()}) is not None:
-        b.add("case_closed", b.days(day, 1, 5), {"reason": "transferred_out"})
+        b.add("case_closed", b.workday(day, 1, 5), {"reason": "transferred_out"})

@@ -9,7 +9,10 @@ from compliance.portfolio_case import CaseBuilder
 
 Pattern = Literal["deepening", "rolling", "cure", "redefault", "partial"]
 Action = Literal["miss", "pay_one", "pay_two", "pay_all", "on_time"]
-PATTERNS: tuple[Pattern, ...] = ("deepening", "rolling", "cure", "redefault", "partial")
+# Weighted draws of a payment pattern: early delinquencies, cures, and borrowers who stay behind.
+EARLY: tuple[Pattern, ...] = ("deepening", "rolling", "partial")
+CURING: tuple[Pattern, ...] = ("cure", "cure", "redefault")
+BEHIND: tuple[Pattern, ...] = ("deepening", "rolling")
 
 
 def month_starts(first: date, last: date) -> list[date]:

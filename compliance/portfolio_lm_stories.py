@@ -6,15 +6,30 @@ from datetime import date, timedelta
 
 from compliance.portfolio_case import CaseBuilder
 from compliance.portfolio_decisions import Decision, answer, appeal, decide, decide_appeal, evaluate
-from compliance.portfolio_foreclosure import cancel_sale, first_filing, hold_sale, sale_timeline, schedule_sale, transfer_in
-from compliance.portfolio_intake import Application, acknowledge, complete_notice, documents, more_information
-from compliance.portfolio_intake import receive, short_term_offer
-from compliance.portfolio_ledger import months_before, payment_history
+from compliance.portfolio_foreclosure import (
+    cancel_sale,
+    first_filing,
+    hold_sale,
+    sale_timeline,
+    schedule_sale,
+    transfer_in,
+)
+from compliance.portfolio_intake import (
+    Application,
+    acknowledge,
+    complete_notice,
+    documents,
+    more_information,
+    receive,
+    short_term_offer,
+)
+from compliance.portfolio_ledger import BEHIND, Pattern, months_before, payment_history
 from compliance.portfolio_outreach import continuity_of_contact, live_contact_efforts, written_notices
 
-def delinquency(b: CaseBuilder, first_due: date, *, pattern: str = "deepening") -> None:
+
+def delinquency(b: CaseBuilder, first_due: date, *, pattern: Pattern = "deepening") -> None:
     """A payment history with the early intervention and continuity-of-contact work that follows it."""
-    payment_history(b, first_due=first_due, pattern=pattern)  # type: ignore[arg-type]
+    payment_history(b, first_due=first_due, pattern=pattern)
     continuity_of_contact(b, first_due)
     live_contact_efforts(b)
     written_notices(b)
@@ -38,10 +53,12 @@ def _intake(b: CaseBuilder, app: Application, *, at_once: bool) -> bool:
         b.add("application_completed", app.received, app.data(facially=True))
         app.completions.append(app.received)
         return True  # 41(c)(3)(ii)(A): the acknowledgment said complete; no separate notice
-    if b.rng.random() < 0.12:
-        if b.rng.random() < 0.6:
-            short_term_offer(b, app, b.days(app.received, 3, 15))
+    if b.rng.random() < 0.14:
+        if b.rng.random() < 0.7:
+            short_term_offer(b, app, b.days(app.received, 3, 12))
         return False  # the borrower never sent the documents
+    if b.rng.random() < 0.06:
+        short_term_offer(b, app, b.days(app.received, 3, 8))  # a forbearance while documents are gathered
     done = documents(b, app, b.days(ack or app.received, 3, 30))
     if done and b.rng.random() < 0.15:
         more_information(b, app, done)
@@ -62,7 +79,7 @@ def _decision(b: CaseBuilder, app: Application, *, start: date | None = None) ->
 def loss_mitigation(b: CaseBuilder) -> None:
     """A delinquent borrower applies; some re-apply after a denial while still delinquent (41(i))."""
     received = b.last_day - timedelta(days=b.rng.randint(0, 160))
-    delinquency(b, months_before(received, b.rng.randint(1, 4)), pattern=b.rng.choice(("deepening", "rolling")))
+    delinquency(b, months_before(received, b.rng.randint(1, 4)), pattern=b.rng.choice(BEHIND))
     outcome = application(b, received)
     if outcome and outcome[1] and outcome[1].modification_denied and b.rng.random() < 0.3:
         application(b, b.days(outcome[1].on, 30, 90))
@@ -76,10 +93,11 @@ def foreclosure(b: CaseBuilder) -> None:
     if variant == "referral":
         return _referral_while_pending(b, first_due)
     early = b.rng.random() < 0.1
-    filing = first_due + timedelta(days=b.rng.randint(95, 118) if early else b.rng.randint(121, 160))
+    filing = b.workday(first_due, 95, 116) if early else b.workday(first_due, 121, 160)
     if not first_filing(b, filing):
         return None
-    sale = sale_timeline(b, filing, judicial=b.judicial)
+    # With an application in the story, any motion is filed by the application's own timeline (41(g)).
+    sale = sale_timeline(b, filing, judicial=b.judicial and variant == "plain")
     if sale is not None and variant == "lm_during":
         sale = _application_before_sale(b, filing, sale)
     if sale is not None:
@@ -93,10 +111,10 @@ def _referral_while_pending(b: CaseBuilder, first_due: date) -> None:
     if app is None or not _intake(b, app, at_once=False) or app.complete_on is None:
         return
     if b.rng.random() < 0.5:
-        first_filing(b, b.days(app.complete_on, 3, 15))
+        first_filing(b, b.workday(app.complete_on, 3, 15))
         _decision(b, app)
     elif (decision := _decision(b, app)) is not None:
-        first_filing(b, b.days(decision.on, 45, 70))
+        first_filing(b, b.workday(decision.on, 45, 70))
 
 
 def _application_before_sale(b: CaseBuilder, filing: date, sale: date) -> date | None:
@@ -104,20 +122,23 @@ def _application_before_sale(b: CaseBuilder, filing: date, sale: date) -> date |
     received = max(b.days(filing, 5, 20), sale - timedelta(days=b.rng.randint(30, 120)))
     accepted_before = len(b.dates("offer_accepted"))
     outcome = application(b, received)
-    completions = outcome[0].completions if outcome else []
-    protected = bool(completions) and (sale - completions[0]).days >= 38
-    if protected and b.rng.random() < 0.2:
-        # 41(g) violation: a dispositive motion while the complete application awaits evaluation.
-        b.add("foreclosure_motion_filed", b.days(completions[0], 2, 10))
+    if outcome is None or not outcome[0].completions:
         return sale
+    app, decision = outcome
+    if (sale - app.completions[0]).days < 38:
+        return sale  # 41(g) protects only applications complete more than 37 days before the sale
+    if b.rng.random() < 0.2:
+        # 41(g) violation: the dispositive motion (judicial) or the sale itself while the application is pending.
+        if b.judicial:
+            b.add("foreclosure_motion_filed", b.workday(app.completions[0], 2, 10))
+        return sale if not b.judicial else None
     if len(b.dates("offer_accepted")) > accepted_before:
-        cancel_sale(b, b.days(max(b.dates("offer_accepted")), 1, 7))
+        cancel_sale(b, b.workday(max(b.dates("offer_accepted")), 1, 7))
         return None
-    if protected:
-        decided = outcome[1].on if outcome and outcome[1] else completions[-1] + timedelta(days=45)
-        if decided + timedelta(days=30) >= sale:
-            later = b.days(decided, 40, 90)
-            return later if schedule_sale(b, b.days(completions[0], 3, 20), later) else sale
+    if decision is None or decision.on + timedelta(days=30) >= sale:
+        # Counsel is told to postpone: the new date leaves room for the decision and the borrower's windows.
+        later = b.workday(decision.on if decision else sale, 40, 90)
+        return later if schedule_sale(b, b.workday(app.completions[0], 3, 20), later) and decision else None
     return sale
 
 
@@ -128,7 +149,7 @@ def _sale_day(b: CaseBuilder, sale: date) -> None:
     if b.rng.random() < 0.7:
         hold_sale(b, sale)
     else:
-        schedule_sale(b, sale - timedelta(days=b.rng.randint(2, 7)), b.days(sale, 30, 60))
+        schedule_sale(b, b.workday(sale, -7, -2), b.workday(sale, 30, 60))
 
 
 def transfer(b: CaseBuilder) -> None:
@@ -139,14 +160,14 @@ def transfer(b: CaseBuilder) -> None:
     received = day - timedelta(days=b.rng.randint(*back))
     first_due = months_before(received, b.rng.randint(1, 3))
     payment_history(b, first_due=first_due, pattern="deepening")
-    b.add("personnel_assigned", b.days(first_due, 5, 30), {"staff_id": "S-PRIOR-SERVICER"})
+    b.add("personnel_assigned", b.workday(first_due, 5, 30), {"staff_id": "S-PRIOR-SERVICER"})
     live_contact_efforts(b)
     written_notices(b)
     app = receive(b, received)
     if app is not None:
         {"ack": _transferred_ack, "pending": _transferred_pending, "appeal": _transferred_appeal}[variant](b, app, day)
     if transfer_in(b, day):
-        b.assign(b.days(day, 0, 3))
+        b.assign(b.workday(day, 0, 3))
 
 
 def _transferred_ack(b: CaseBuilder, app: Application, day: date) -> None:
@@ -171,7 +192,7 @@ def _transferred_appeal(b: CaseBuilder, app: Application, day: date) -> None:
     # 41(k)(4): a denial before the transfer, appealed before or after it; decided by the later date + 30.
     acknowledge(b, app, complete=False)
     done = documents(b, app, b.days(app.received, 10, 20))
-    decision = decide(b, app, day - timedelta(days=b.rng.randint(6, 40)), denial=True) if done else None
+    decision = decide(b, app, b.workday(day, -40, -6), denial=True) if done else None
     if decision is not None:
         appealed = b.days(decision.on, 3, 13)
         if b.add("appeal_received", appealed, app.data()) is not None:

@@ -27,17 +27,17 @@ def live_contact_efforts(b: CaseBuilder) -> None:
         slip = b.slip()
         if slip == "late":
             # Not a conversation, so the late effort never starts a Reg F 7-day period on its own.
-            business_hours_call(b, b.days(due, 37, 40), outcome="left_message")
+            business_hours_call(b, b.workday(due, 37, 40), outcome="left_message")
         elif slip == "on_time":
             _monthly_calls(b, due)
 
 
 def _monthly_calls(b: CaseBuilder, due: date) -> None:
     # At most two calls, eight or more days apart, and none after a conversation (1006.14(b)(2)(i)(B)).
-    first = b.days(due, 3, 12)
+    first = b.workday(due, 3, 12)
     business_hours_call(b, first)
     if b.rng.random() < 0.4:
-        business_hours_call(b, first + timedelta(days=b.rng.randint(8, 9)), outcome="left_message")
+        business_hours_call(b, b.workday(first, 8, 9), outcome="left_message")
 
 
 def written_notices(b: CaseBuilder) -> None:
@@ -56,14 +56,15 @@ def _notice(b: CaseBuilder, deadline: date) -> date | None:
     slip = b.slip()
     if slip == "missing":
         return None
-    day = deadline - timedelta(days=b.rng.randint(0, 25)) if slip == "on_time" else b.days(deadline, 2, 15)
+    day = b.workday(deadline, -20, 0) if slip == "on_time" else b.workday(deadline, 2, 15)
     return day if b.add("early_intervention_notice_sent", day) is not None else None
 
 
 def continuity_of_contact(b: CaseBuilder, first_due: date) -> None:
     """1024.40(a): assign personnel by day 45; the case's assignment (routing) usually comes with it."""
     slip = b.slip(missing=0.0)
-    day = b.days(first_due, 46, 58) if slip == "late" else b.days(first_due, 2, 30)
+    # Before the written notice (40(a)(1): "by the time" it is provided), so assign early.
+    day = b.workday(first_due, 46, 58) if slip == "late" else b.workday(first_due, 2, 15)
     b.assign(day)
     if b.rng.random() < 0.5:
         b.add("personnel_assigned", day, {"staff_id": b.staff_id})

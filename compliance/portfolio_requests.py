@@ -83,6 +83,6 @@ def _before_sale(b: CaseBuilder, day: date, data: dict[str, str]) -> None:
         limit = sale - timedelta(days=1)
     slip = b.slip()
     if slip == "on_time" and limit > day:
-        b.add("error_notice_resolved", day + timedelta(days=b.rng.randint(1, (limit - day).days)), data)
+        b.add("error_notice_resolved", b.workday(day, 1, (limit - day).days), data)
     elif slip == "late":
-        b.add("error_notice_resolved", b.days(limit, 1, 6), data)
+        b.add("error_notice_resolved", b.workday(limit, 1, 6), data)
