@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003_alert_delivery"
-down_revision = "0001_events"
+down_revision = "0002_access_control"
 branch_labels = None
 depends_on = None
 

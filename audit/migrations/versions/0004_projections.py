@@ -6,8 +6,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_projections"
-# The head when this revision was written (0001 -> 0003 -> 0002): one line of revisions.
-down_revision = "0002_access_control"
+down_revision = "0003_alert_delivery"
 branch_labels = None
 depends_on = None
 

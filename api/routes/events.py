@@ -1,0 +1,72 @@
+"""A case's events: append one or a batch (If-Match, Idempotency-Key), and read its trail with filters."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Response
+
+from api.auth import CASE_READERS, SPECIALIST, Allow, Principal, RecordedRead
+from api.deps import EngineDep, NowDep, StateDep
+from api.errors import InvalidParameter
+from api.recording import AppendCall, record_events
+from api.schemas.common import AUTH_ERRORS, CaseId, problem_responses
+from api.schemas.events import AppendOut, CaseEventQuery, EventBatch, EventPageOut
+from api.trail import EventFilter, case_trail
+from audit.store import AppendResult
+
+router = APIRouter(prefix="/v1/cases/{case_id}/events", tags=["events"])
+Appender = Annotated[Principal, Depends(Allow(SPECIALIST))]
+TrailReader = Annotated[Principal, Depends(RecordedRead("case_trail_read", *CASE_READERS))]
+_ETAG = re.compile(r'^(?:W/)?"?(\d{1,9})"?$')
+
+
+def expected_version(if_match: str | None) -> int | None:
+    """The case version an If-Match header names (`"3"`, `W/"3"` or `3`); `*` or no header: any version."""
+    if if_match is None or if_match.strip() == "*":
+        return None
+    found = _ETAG.match(if_match.strip())
+    if found is None:
+        raise InvalidParameter("header.If-Match", 'must be the case version as an entity tag, e.g. "3"')
+    return int(found.group(1))
+
+
+def append_response(result: AppendResult, response: Response, *, case_id: str) -> dict[str, Any]:
+    """The append's body; the case's new version as ETag; 200 instead of 201 for an idempotent replay."""
+    response.headers["ETag"] = f'"{result.version}"'
+    if result.replayed:
+        response.status_code = 200
+        response.headers["Idempotent-Replayed"] = "true"
+    return {"case_id": case_id, "version": result.version, "position": result.position,
+            "replayed": result.replayed, "events": [e.to_json() for e in result.events]}
+
+
+@router.post("", status_code=201, response_model=AppendOut, summary="Append one event or a batch to a case",
+             responses={200: {"model": AppendOut, "description": "Idempotent replay: the events of the earlier append"},
+                        **problem_responses(*AUTH_ERRORS, 404, 409, 412, 413, 415)})
+async def append_events(
+    case_id: CaseId, body: EventBatch, principal: Appender, state: StateDep, now: NowDep, response: Response,
+    if_match: Annotated[str | None, Header(description='Expected case version, e.g. "3" (412 if it moved on)')] = None,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> dict[str, Any]:
+    """All or nothing: every event is validated first; the actor is the token's identity, never the body's."""
+    call = AppendCall(case_id, [e.proposed() for e in body.events], expected_version=expected_version(if_match),
+                      idempotency_key=idempotency_key)
+    return append_response(await record_events(state, principal, call, now=now), response, case_id=case_id)
+
+
+@router.get("", response_model=EventPageOut, summary="A case's events (its trail), filtered and paged",
+            responses=problem_responses(*AUTH_ERRORS, 404))
+def get_events(
+    case_id: CaseId, query: Annotated[CaseEventQuery, Query()], principal: TrailReader, engine: EngineDep,
+) -> dict[str, Any]:
+    """Events in version order after `after`; `as_known_at` shows the case as the log knew it then."""
+    wanted = EventFilter(
+        types=frozenset(query.type) if query.type else None, actor=query.actor,
+        occurred_from=query.occurred_from, occurred_to=query.occurred_to,
+        recorded_from=query.recorded_from, recorded_to=query.recorded_to,
+    )
+    page = case_trail(engine, principal, case_id, wanted, after_version=query.after, limit=query.limit,
+                      as_known_at=query.as_known_at)
+    return {"items": [e.to_json() for e in page.items], "next_after": page.next_after}
