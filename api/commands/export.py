@@ -43,7 +43,9 @@ def _request(settings: Settings, *, actor: str | None, redact: bool, as_of: str 
     )
 
 
-def _log_export(engine: Engine, request: ExportRequest, *, action: str, case_id: str | None, scope: dict[str, object]) -> None:
+def _log_export(
+    engine: Engine, request: ExportRequest, *, action: str, case_id: str | None, scope: dict[str, object]
+) -> None:
     """Every export is an access: recorded in the tamper-evident access log before the files are written."""
     record_access(engine, actor_id=request.actor.id, actor_role=request.actor.role, action=action, case_id=case_id,
                   details={"via": "cli", "redact": request.redact, **scope}, now=request.now)

@@ -34,7 +34,7 @@ def _attachment(name: str) -> dict[str, str]:
 
 @router.get("/cases/{case_id}/export", response_class=Response, summary="The case's examiner bundle (zip)",
             responses={**ZIP_RESPONSE, **problem_responses(*AUTH_ERRORS, 404)})
-def get_case_export(case_id: CaseId, principal: CaseExporter, state: StateDep, engine: EngineDep, now: NowDep,
+def get_case_export(case_id: CaseId, principal: CaseExporter, state: StateDep, engine: EngineDep, now: NowDep, *,
                     redact: Redact = False, as_of: AsOf = None) -> Response:
     """events.jsonl/csv, clocks.json/csv, contacts.csv, report.pdf, manifest.json with the signed checkpoint and
     proofs, and verify.py: `python verify.py BUNDLE.zip` checks it offline."""
@@ -65,7 +65,7 @@ def _scope(principal: Principal, cases: list[str] | None, first: date | None, la
 @router.get("/exports/portfolio", response_class=StreamingResponse, summary="A portfolio export, streamed (zip)",
             responses={**ZIP_RESPONSE, **problem_responses(*AUTH_ERRORS)})
 def get_portfolio_export(
-    principal: PortfolioExporter, state: StateDep, engine: EngineDep, now: NowDep,
+    principal: PortfolioExporter, state: StateDep, engine: EngineDep, now: NowDep, *,
     first: Annotated[SpanDate | None, Query(alias="from", description="First day (UTC) a case was touched.")] = None,
     last: Annotated[SpanDate | None, Query(alias="to", description="Last day (UTC) a case was touched.")] = None,
     cases: Annotated[list[str] | None, Query(description="Case ids instead of a range (repeatable).")] = None,

@@ -74,6 +74,8 @@ MATRIX = (
     _e("POST", "/v1/admin/tokens/{name_or_id}/revoke", {ADMIN},
        path=lambda role: f"/v1/admin/tokens/victim-{role}/revoke"),
     _e("GET", "/v1/admin/configuration", {ADMIN}),
+    _e("GET", "/v1/cases/{case_id}/export", {OFFICER, EXAMINER}, path=lambda _r: "/v1/cases/C-EAST/export"),
+    _e("GET", "/v1/exports/portfolio", {OFFICER, EXAMINER}, path=lambda _r: "/v1/exports/portfolio?cases=C-EAST"),
 )
 
 

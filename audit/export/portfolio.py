@@ -1,0 +1,156 @@
+"""Portfolio exports streamed in bounded memory: events, proofs, clocks, contacts and the data tape in one zip.
+
+One pass over the scope's events in position order writes events.jsonl straight into the archive, and
+events.csv and proofs.jsonl into temporary files (disk, not memory) that are copied in after it; one pass over
+the scope's cases does the same for clocks.jsonl, clocks.csv, contacts.csv and loans.csv. Memory is one page of
+events, one case, one chunk of the Merkle tree and the zip spool, whatever the portfolio's size.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import structlog
+from sqlalchemy import Connection, Engine
+
+from audit.checkpoints import Checkpoint, create_checkpoint
+from audit.export.bundle import ExportRequest, readme, redaction_context, verifier_source
+from audit.export.case_material import gather_case
+from audit.export.case_record import build_record, legal_day
+from audit.export.csv_columns import (
+    CLOCK_COLUMNS,
+    CONTACT_COLUMNS,
+    EVENT_COLUMNS,
+    clock_row,
+    contact_row,
+    csv_lines,
+    event_row,
+)
+from audit.export.event_lines import dumps_line, event_line
+from audit.export.manifest import build_manifest, manifest_bytes, manifest_signature
+from audit.export.portfolio_scope import PortfolioScope, case_until, case_zones, scoped_case_ids, scoped_event_pages
+from audit.export.proofs import ChunkedProver
+from audit.export.tape import TAPE_COLUMNS, tape_row
+from audit.export.zipstream import BLOCK, FileDigests, zip_stream
+
+log = structlog.get_logger()
+SIDE_FILES = {"events.csv": EVENT_COLUMNS, "proofs.jsonl": (), "clocks.csv": CLOCK_COLUMNS,
+              "contacts.csv": CONTACT_COLUMNS, "loans.csv": TAPE_COLUMNS}
+
+
+class SideFile:
+    """A temporary file filled while another entry streams, then copied into the archive block by block."""
+
+    def __init__(self, columns: tuple[str, ...]) -> None:
+        self.handle = tempfile.TemporaryFile()  # noqa: SIM115 - closed by chunks()
+        if columns:
+            self.write(csv_lines(columns, []))
+
+    def write(self, chunks: Iterable[bytes]) -> None:
+        """Append bytes."""
+        for chunk in chunks:
+            self.handle.write(chunk)
+
+    def chunks(self) -> Iterator[bytes]:
+        """Everything written, from the start; the file is gone afterwards."""
+        self.handle.seek(0)
+        try:
+            while block := self.handle.read(BLOCK):
+                yield block
+        finally:
+            self.handle.close()
+
+
+@dataclass
+class Tally:
+    """What the passes saw: counted as they stream, written into the manifest at the end."""
+
+    events: int = 0
+    first_position: int | None = None
+    last_position: int | None = None
+    cases: int = 0
+    failed: list[dict[str, str]] = field(default_factory=list)
+
+
+def _event_lines(conn: Connection, scope: PortfolioScope, request: ExportRequest, prover: ChunkedProver,
+                 side: dict[str, SideFile], tally: Tally) -> Iterator[bytes]:
+    for page in scoped_event_pages(conn, scope, upto=prover.size):
+        zones = case_zones(conn, [e.case_id for e in page])
+        redactor = request.redactor()  # the export's key: pseudonyms agree across pages and cases
+        rows, proofs = [], []
+        for stored in page:
+            line = event_line(stored, redactor)
+            yield dumps_line(line)
+            day, late = legal_day(line, zones.get(stored.case_id, "America/New_York"))
+            rows.append(event_row(line, legal_date=day, late=late))
+            proofs.append(dumps_line(prover.proof(stored.position, stored.hash).to_json()))
+        side["events.csv"].write(csv_lines(EVENT_COLUMNS, rows, header=False))
+        side["proofs.jsonl"].write(proofs)
+        tally.events += len(page)
+        tally.first_position = tally.first_position or page[0].position
+        tally.last_position = page[-1].position
+
+
+def _clock_lines(conn: Connection, scope: PortfolioScope, request: ExportRequest, checkpoint: Checkpoint,
+                 side: dict[str, SideFile], tally: Tally) -> Iterator[bytes]:
+    for case_id in scoped_case_ids(conn, scope, upto=checkpoint.tree_size):
+        tally.cases += 1
+        stored = case_until(conn, case_id, upto=checkpoint.tree_size)
+        try:
+            material = gather_case(stored, now=request.now, calendar=request.calendar, as_of=request.as_of)
+        except Exception as exc:  # noqa: BLE001 - one case the engine cannot compute must not stop the export
+            log.error("export_case_failed", case_id=case_id, error=type(exc).__name__)
+            tally.failed.append({"case_id": case_id, "error": type(exc).__name__})
+            continue
+        record = build_record(material, request.redactor())
+        for clock in record.clocks:
+            yield dumps_line({"case_id": case_id, "as_of": record.as_of, "calendar": record.calendar, **clock})
+        side["clocks.csv"].write(csv_lines(CLOCK_COLUMNS, [clock_row(case_id, c) for c in record.clocks],
+                                           header=False))
+        side["contacts.csv"].write(csv_lines(CONTACT_COLUMNS, [contact_row(case_id, c) for c in record.contacts],
+                                             header=False))
+        side["loans.csv"].write(csv_lines(TAPE_COLUMNS, [tape_row(material)], header=False))
+
+
+def _context(request: ExportRequest, tally: Tally) -> dict[str, Any]:
+    redaction = redaction_context(request.redactor())
+    if redaction["applied"]:
+        redaction["withheld"] = "each redacted event lists its withheld pointers under `commitments` in events.jsonl"
+    return {"calendar": request.calendar, "as_of": str(request.as_of) if request.as_of else "each case's local date "
+            "at the export time", "time_zone": "each case's own (case_opened.timezone)", "proofs_file": "proofs.jsonl",
+            "redaction": redaction, "cases": tally.cases, "cases_failed": tally.failed}
+
+
+def _entries(engine: Engine, scope: PortfolioScope, request: ExportRequest, checkpoint: Checkpoint,
+             digests: FileDigests) -> Iterator[tuple[str, Iterable[bytes]]]:
+    with engine.connect() as conn:
+        tally, side = Tally(), {name: SideFile(columns) for name, columns in SIDE_FILES.items()}
+        yield "events.jsonl", _event_lines(conn, scope, request, ChunkedProver(conn, checkpoint), side, tally)
+        yield "events.csv", side["events.csv"].chunks()
+        yield "proofs.jsonl", side["proofs.jsonl"].chunks()
+        yield "clocks.jsonl", _clock_lines(conn, scope, request, checkpoint, side, tally)
+        for name in ("clocks.csv", "contacts.csv", "loans.csv"):
+            yield name, side[name].chunks()
+    yield "verify.py", [verifier_source()]
+    yield "README.txt", [readme()]
+    events = {"file": "events.jsonl", "count": tally.events, "first_position": tally.first_position,
+              "last_position": tally.last_position}
+    manifest = manifest_bytes(build_manifest(
+        kind="portfolio", scope=scope.to_json(), now=request.now, actor=request.actor, checkpoint=checkpoint,
+        key=request.key, files=digests.files, events=events, context=_context(request, tally),
+    ))
+    yield "manifest.json", [manifest]
+    yield "manifest.sig", [manifest_signature(request.key, manifest)]
+
+
+def export_portfolio(engine: Engine, scope: PortfolioScope, request: ExportRequest) -> Iterator[bytes]:
+    """The portfolio zip, streamed block by block (checkpoint first, so every exported event is provable)."""
+    if request.redact and request.redaction_key is None:
+        request = replace(request, redaction_key=os.urandom(32))  # one key for the whole export
+    checkpoint = create_checkpoint(engine, request.key, now=request.now, tree=request.tree)
+    digests = FileDigests()
+    yield from zip_stream(_entries(engine, scope, request, checkpoint, digests), digests)
