@@ -36,12 +36,9 @@ def is_past(due: date, now: datetime, zone: ZoneInfo) -> bool:
 
 def start_of_day(day: date, zone: ZoneInfo) -> datetime:
     """The first instant (UTC) whose local date in `zone` is `day`, even where local midnight is skipped."""
-    candidate = datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
-    # A skipped midnight (e.g. America/Havana in March) maps to the transition instant itself with fold=0;
-    # step back while the previous minute still belongs to `day` (a repeated hour at midnight).
-    while (candidate - timedelta(minutes=1)).astimezone(zone).date() >= day:
-        candidate -= timedelta(minutes=1)
-    return candidate
+    # fold=0 picks the earlier of a repeated midnight, and maps a skipped one (America/Havana in March) with
+    # the offset before the gap, which is the transition instant: in both cases the day's first instant.
+    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
 
 
 def passes_at(due: date, zone: ZoneInfo) -> datetime:

@@ -57,15 +57,16 @@ class Arrears:
         stretches: list[Unpaid] = []
         paid: list[date] = []
         for event in history.chronological:
-            due = getattr(event.data, "due_date", None)
-            if event.type == "payment_missed" and due is not None:
+            if event.type == "payment_missed":
+                due = event.data.due_date  # type: ignore[attr-defined]
                 if due in first and due in open_from:
                     repeats.append((event, first[due]))
                     continue
                 # A re-missed installment (e.g. a returned payment) is unpaid again from the day it was recorded.
                 open_from[due] = max(due, event.on) if due in first else due
                 first.setdefault(due, event)
-            elif event.type == "installment_paid" and due is not None:
+            elif event.type == "installment_paid":
+                due = event.data.due_date  # type: ignore[attr-defined]
                 paid.append(event.on)
                 start = open_from.pop(due, None)
                 if start is not None and event.on > start:

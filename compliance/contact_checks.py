@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from compliance.clock import Clock
-from compliance.contact_ledger import CONVERSATION, FREQUENCY, HOURS, PERIOD, ContactEntry, contact_ledger
+from compliance.clock import Clock, Status
+from compliance.contact_ledger import (
+    CONVERSATION,
+    FREQUENCY,
+    HOURS,
+    PERIOD,
+    ContactEntry,
+    contact_ledger,
+    findings,
+    hh_mm,
+)
 from compliance.deadlines import clock_id, trigger_of
-from compliance.derived_deadline import inapplicable_clock
-from compliance.ei_scope import cease_notice, not_in_force
+from compliance.ei_scope import first_cease, not_in_force
 from compliance.envelope import CaseEvent
 from compliance.evaluation import Evaluation
 from compliance.rulebook import Rule, rule
@@ -16,15 +24,28 @@ NOT_COLLECTOR = (
     "the servicer is not an FDCPA debt collector for this loan (servicing acquired before default, FDCPA "
     "803(6)(F)(iii)): Regulation F does not bind it (reading regf_scope = debt_collector_only)"
 )
+WOULD_BE = "would be a presumed violation if Regulation F applied; UDAAP/state-law risk: "
 
 
 def clocks(ev: Evaluation) -> list[Clock]:
     """One check clock per judged contact and rule; voided contacts leave cancelled checks behind."""
-    out = [check(ev, r, entry) for entry in contact_ledger(ev) for r in RULES if judges(r, entry)]
+    out: list[Clock] = []
+    scope = _scope(ev)
+    cease = first_cease(ev) if ev.profile.fdcpa_debt_collector else None
+    for entry in contact_ledger(ev):
+        if entry.is_timed:
+            out += contact_checks(ev, entry, scope=scope, cease=cease)
     for voiding in ev.history.voidings:
         if voiding.voided.type == "contact_logged":
             out += _cancelled(ev, voiding.voided, voiding.by)
     return out
+
+
+def ledger_json(ev: Evaluation) -> list[dict[str, object]]:
+    """The Regulation F counters and findings at each contact (exports), and whether Regulation F binds it."""
+    scope = _scope(ev)
+    return [{**entry.to_json(), "regulation_f_applies": scope is None and RULES[0].in_force_on(entry.contact.on)}
+            for entry in contact_ledger(ev)]
 
 
 def judges(r: Rule, entry: ContactEntry) -> bool:
@@ -32,22 +53,33 @@ def judges(r: Rule, entry: ContactEntry) -> bool:
     return entry.is_timed if r.id == HOURS else entry.is_call
 
 
-def check(ev: Evaluation, r: Rule, entry: ContactEntry) -> Clock:
-    """The rule's verdict on one contact: met, breached with a finding, or not applicable with the would-be finding."""
-    steps, flags = _steps(ev, r, entry), _flags(ev, r, entry)
-    finding = entry.findings.get(r.id)
-    reason = not_in_force(r, entry.contact.on) or _scope(ev)
-    if reason is not None:
-        would = f"would be a presumed violation if Regulation F applied; UDAAP/state-law risk: {finding}" if finding else None
-        return inapplicable_clock(ev, r, entry.contact, reason, steps=steps, flags=flags, finding=would)
-    if r.id == HOURS and entry.local is None:
-        return inapplicable_clock(ev, r, entry.contact, "the contact has no timestamp (a correction gave a date only)",
-                                  steps=steps, flags=(*flags, "no_timestamp"))
-    return Clock(
-        id=clock_id(r.id, entry.contact), rule=r.id, citation=r.citation, kind=r.kind,
-        trigger=trigger_of(entry.contact), status="breached" if finding else "met", calendar=ev.calendar.name,
-        derivation=steps, finding=finding, flags=flags,
-    )
+def contact_checks(
+    ev: Evaluation, entry: ContactEntry, *, scope: str | None, cease: CaseEvent | None = None
+) -> list[Clock]:
+    """Each rule's verdict on one contact: met, breached with a finding, or not applicable (with a would-be one)."""
+    head, flags, found, trigger = _head(entry), _flags(ev, entry, cease), findings(entry), trigger_of(entry.contact)
+    out = []
+    for r in RULES:
+        if not judges(r, entry):
+            continue
+        finding = found.get(r.id)
+        status: Status = "breached" if finding is not None else "met"
+        steps: tuple[str, ...] = (head, _line(r, entry, found))
+        rule_flags = flags + _rule_flags(r, entry)
+        reason = not_in_force(r, entry.contact.on) or scope
+        if reason is None and r.id == HOURS and entry.local is None:
+            reason = "the contact has no timestamp (a correction gave a date only)"
+            rule_flags = (*rule_flags, "no_timestamp")
+        elif reason is not None and finding is not None:
+            finding = WOULD_BE + finding
+        if reason is not None:
+            status, steps = "not_applicable", (*steps, f"not applicable: {reason}")
+        out.append(Clock(
+            id=f"{r.id}:{entry.contact.id}", rule=r.id, citation=r.citation, kind=r.kind, trigger=trigger,
+            status=status, calendar=ev.calendar.name, derivation=steps, reason=reason, finding=finding,
+            flags=rule_flags,
+        ))
+    return out
 
 
 def _scope(ev: Evaluation) -> str | None:
@@ -56,41 +88,51 @@ def _scope(ev: Evaluation) -> str | None:
     return NOT_COLLECTOR
 
 
-def _steps(ev: Evaluation, r: Rule, entry: ContactEntry) -> tuple[str, ...]:
+def _head(entry: ContactEntry) -> str:
     data = entry.contact.data
-    when = f"{entry.local:%Y-%m-%d %H:%M %Z}" if entry.local else f"{entry.local_day} (no time recorded)"
-    lines = [f"{data.direction} {data.channel} to the {data.party} ({data.outcome}) at {when} borrower-local, "  # type: ignore[attr-defined]
-             f"{entry.zone} from {entry.zone_source}"]
+    if entry.local is None:
+        when = f"{entry.local_day} (no time recorded)"
+    else:
+        when = f"{entry.local_day} {hh_mm(entry.local)} {entry.local.tzname()}"
+    return (f"{data.direction} {data.channel} to the {entry.party} ({data.outcome}) at {when} borrower-local, "  # type: ignore[attr-defined]
+            f"{entry.zone} from {entry.zone_source}")
+
+
+def _line(r: Rule, entry: ContactEntry, found: dict[str, str]) -> str:
     if r.id == FREQUENCY:
         calls = len(entry.calls_in_window)
         verdict = "more than 7: presumed violation" if calls > 7 else "7 or fewer: presumed compliance"
-        lines.append(f"outbound calls to the {data.party} on {entry.local_day - PERIOD}..{entry.local_day}, this one "  # type: ignore[attr-defined]
-                     f"included: {calls}; {verdict} (12 CFR 1006.14(b)(2)(i)(A); inbound calls do not count)")
-    elif r.id == CONVERSATION and entry.conversation_through is not None:
-        lines.append(f"telephone conversation on {entry.conversation_through - PERIOD} is day 1; calls are barred "
-                     f"through day 7, {entry.conversation_through} (12 CFR 1006.14(b)(2)(i)(B))")
-    elif r.id == CONVERSATION:
-        lines.append(f"no telephone conversation with the {data.party} in the 7 days ending {entry.local_day}")  # type: ignore[attr-defined]
-    elif entry.local is not None:
-        inside = "within" if HOURS not in entry.findings else "outside"
-        lines.append(f"{entry.local:%H:%M} is {inside} 8:00 a.m.-9:00 p.m. at the borrower's location (12 CFR 1006.6(b)(1)(i))")
-    return tuple(lines)
+        return (f"outbound calls to the {entry.party} on {entry.local_day - PERIOD}..{entry.local_day}, this one "
+                f"included: {calls}; {verdict} (12 CFR 1006.14(b)(2)(i)(A); inbound calls do not count)")
+    if r.id == CONVERSATION and entry.conversation_through is not None:
+        return (f"telephone conversation on {entry.conversation_through - PERIOD} is day 1; calls are barred "
+                f"through day 7, {entry.conversation_through} (12 CFR 1006.14(b)(2)(i)(B))")
+    if r.id == CONVERSATION:
+        return f"no telephone conversation with the {entry.party} in the 7 days ending {entry.local_day}"
+    if entry.local is None:
+        return "no time of day recorded: the hour cannot be judged"
+    inside = "outside" if HOURS in found else "within"
+    return f"{hh_mm(entry.local)} is {inside} 8:00 a.m.-9:00 p.m. at the borrower's location (12 CFR 1006.6(b)(1)(i))"
 
 
-def _flags(ev: Evaluation, r: Rule, entry: ContactEntry) -> tuple[str, ...]:
-    flags = []
+def _flags(ev: Evaluation, entry: ContactEntry, cease: CaseEvent | None) -> tuple[str, ...]:
+    flags: tuple[str, ...] = ()
     if entry.stay is not None:
-        flags.append("automatic_stay")
-    if ev.profile.fdcpa_debt_collector and cease_notice(ev, entry.contact.on) is not None:
-        flags.append("after_cease_communication")
-    if r.id == FREQUENCY and any(c.data.outcome == "busy" for c in entry.calls_in_window):  # type: ignore[attr-defined]
-        # 1006.14(b)(3)(iii): calls not connected to the dialed number are excluded; a busy signal may be one.
-        flags.append("busy_calls_counted")
-    if r.id == HOURS and entry.contact.data.party == "attorney":  # type: ignore[attr-defined]
-        flags.append("attorney_contact")
+        flags += ("automatic_stay",)
+    if cease is not None and cease.on <= entry.contact.on:
+        flags += ("after_cease_communication",)
     if not ev.profile.fdcpa_debt_collector and ev.readings.regf_scope == "all_loans":
-        flags.append("regf_scope_all_loans")
-    return tuple(flags)
+        flags += ("regf_scope_all_loans",)
+    return flags
+
+
+def _rule_flags(r: Rule, entry: ContactEntry) -> tuple[str, ...]:
+    if r.id == FREQUENCY and entry.busy_in_window:
+        # 1006.14(b)(3)(iii): calls not connected to the dialed number are excluded; a busy signal may be one.
+        return ("busy_calls_counted",)
+    if r.id == HOURS and entry.party == "attorney":
+        return ("attorney_contact",)
+    return ()
 
 
 def _cancelled(ev: Evaluation, contact: CaseEvent, by: CaseEvent) -> list[Clock]:

@@ -43,7 +43,7 @@ def derived_deadline(
     return Clock(
         id=clock_id(rule.id, trigger), rule=rule.id, citation=rule.citation, kind=rule.kind,
         trigger=trigger_of(trigger), status=status, calendar=ev.calendar.name, due=due, met_by=met_by,
-        met_on=met_on, derivation=steps, alternatives=alternatives, flags=tuple(dict.fromkeys(flags)),
+        met_on=met_on, derivation=steps, alternatives=alternatives, flags=tuple(dict.fromkeys(flags)) if flags else (),
         finding=finding,
     )
 
@@ -56,5 +56,6 @@ def inapplicable_clock(
     return Clock(
         id=clock_id(rule.id, trigger), rule=rule.id, citation=rule.citation, kind=rule.kind,
         trigger=trigger_of(trigger), status="not_applicable", calendar=ev.calendar.name, reason=reason,
-        derivation=(*steps, f"not applicable: {reason}"), flags=tuple(dict.fromkeys(flags)), finding=finding,
+        derivation=(*steps, f"not applicable: {reason}"), flags=tuple(dict.fromkeys(flags)) if flags else (),
+        finding=finding,
     )

@@ -7,14 +7,7 @@ from datetime import date, timedelta
 from compliance.clock import Clock
 from compliance.deadlines import label
 from compliance.derived_deadline import calendar_days, derived_deadline, inapplicable_clock
-from compliance.ei_scope import (
-    EarlyIntervention,
-    cease_notice,
-    cured_reason,
-    fdcpa_ceased,
-    not_in_force,
-    subpart_c_scope,
-)
+from compliance.ei_scope import EarlyIntervention, cured_reason, not_in_force, subpart_c_scope
 from compliance.envelope import CaseEvent
 from compliance.evaluation import Evaluation
 from compliance.rulebook import rule
@@ -27,15 +20,15 @@ REACHABLE = frozenset({"borrower", "co_borrower", "authorized_third_party"})
 VOICE = frozenset({"phone", "in_person"})
 # Comment 39(a)-3: calls that ring, are busy or reach voicemail are good-faith efforts; a wrong number is not.
 EFFORTS = frozenset({"left_message", "no_answer", "busy"})
-ASSIGNMENTS = ("personnel_assigned", "case_assigned")
 
 
 def clocks(ev: Evaluation) -> list[Clock]:
     """Every ei_live_contact, ei_written_notice and coc_assign_personnel clock of the case."""
     ctx = EarlyIntervention.of(ev)
+    efforts = tuple((c, kind) for c in ctx.contacts if (kind := contact_kind(ev, c)) is not None)
     out: list[Clock] = []
     for missed in ctx.arrears.missed:
-        out += [live_contact(ctx, missed), assign_personnel(ctx, missed)]
+        out += [live_contact(ctx, missed, efforts), assign_personnel(ctx, missed)]
     out += written_notice_clocks(ctx)
     for repeat, first in ctx.arrears.repeats:
         reason = f"the installment due {first.data.due_date} was already recorded missed on {first.on} ({first.id})"  # type: ignore[attr-defined]
@@ -57,23 +50,25 @@ def contact_kind(ev: Evaluation, contact: CaseEvent) -> str | None:
     return "good_faith_effort" if effort else None
 
 
-def live_contact(ctx: EarlyIntervention, missed: CaseEvent) -> Clock:
-    """39(a): live contact or good-faith efforts in (due date, due date + 36] (comment 39(a)-1.i.A)."""
+def live_contact(ctx: EarlyIntervention, missed: CaseEvent, efforts: tuple[tuple[CaseEvent, str], ...]) -> Clock:
+    """39(a): live contact or good-faith efforts in (due date, due date + 36] (comment 39(a)-1.i.A).
+
+    `efforts` are the case's 39(a) contacts in the order they happened, each with its kind (see contact_kind).
+    """
     ev, due_date = ctx.ev, missed.data.due_date  # type: ignore[attr-defined]
     counted = calendar_days(ev.calendar, due_date, DAY_36, label(missed))
     due = counted.due
     reason = (
         not_in_force(LIVE, missed.on) or subpart_c_scope(ev)
         or ctx.bankruptcy_reason(due_date, due, duty="live_contact", cite="12 CFR 1024.39(c)(1)(i)")
-        or _ceased(ev, due) or cured_reason(ctx.arrears, due_date, due, day=DAY_36, cite="comment 39(a)-1.i")
+        or _ceased(ctx, due) or cured_reason(ctx.arrears, due_date, due, day=DAY_36, cite="comment 39(a)-1.i")
     )
     if reason is not None:
         return inapplicable_clock(ev, LIVE, missed, reason, steps=counted.steps)
-    found = next(((c, k) for c in ev.history.chronological if c.type == "contact_logged" and c.on > due_date
-                  and (k := contact_kind(ev, c)) is not None), None)
+    found = next((pair for pair in efforts if pair[0].on > due_date), None)
     steps = [*counted.steps, f"window ({due_date}, {due}]: live contact by phone or in person, or good-faith "
              f"efforts (comments 39(a)-1, -3; reading: {ev.readings.live_contact_satisfied_by})"]
-    flags = _live_flags(ev, due, found[1] if found else None)
+    flags = _live_flags(ctx, due, found[1] if found else None)
     if found is not None:
         steps.append(f"{found[1].replace('_', ' ')}: {found[0].data.channel} {found[0].data.direction} "  # type: ignore[attr-defined]
                      f"({found[0].data.outcome}) on {found[0].on}")  # type: ignore[attr-defined]
@@ -81,22 +76,22 @@ def live_contact(ctx: EarlyIntervention, missed: CaseEvent) -> Clock:
                             flags=flags)
 
 
-def _ceased(ev: Evaluation, due: date) -> str | None:
-    cease = fdcpa_ceased(ev, due)
+def _ceased(ctx: EarlyIntervention, due: date) -> str | None:
+    cease = ctx.fdcpa_ceased(due)
     if cease is None:
         return None
     return (f"the servicer is an FDCPA debt collector and a cease-communication notice was received on {cease.on}: "
             "exempt from live contact (12 CFR 1024.39(d)(1))")
 
 
-def _live_flags(ev: Evaluation, due: date, kind: str | None) -> tuple[str, ...]:
+def _live_flags(ctx: EarlyIntervention, due: date, kind: str | None) -> tuple[str, ...]:
     flags = []
     if kind == "good_faith_effort":
         flags.append("good_faith_effort")
-    if cease_notice(ev, due) is not None:
+    if ctx.cease_by(due) is not None:
         # 39(d) exempts only FDCPA debt collectors; others still owe live contact after an 805(c) notice.
         flags.append("cease_communication_not_debt_collector")
-    if kind is None and any(e.on <= due for e in ev.history.of_type("application_received")):
+    if kind is None and ctx.first_application is not None and ctx.first_application <= due:
         # Comment 39(a)-6: ongoing 1024.41 contact may satisfy 39(a); the log does not show it, so say so.
         flags.append("lm_contact_may_satisfy_39a")
     return tuple(flags)
@@ -118,7 +113,7 @@ def assign_personnel(ctx: EarlyIntervention, missed: CaseEvent) -> Clock:
         counted = calendar_days(ev.calendar, due_date, (notice.on - due_date).days, label(missed))
         steps = [*counted.steps, f"the written notice was provided on {notice.on}, before day 45 ({day45.due}): "
                  "personnel must be assigned by then (12 CFR 1024.40(a)(1))"]
-    satisfier, line = _assignment(ev, due_date, counted.due)
+    satisfier, line = _assignment(ctx.assignments, due_date, counted.due)
     return derived_deadline(ev, PERSONNEL, missed, due=counted.due, steps=(*steps, *line), satisfier=satisfier)
 
 
@@ -130,8 +125,9 @@ def _not_first(ctx: EarlyIntervention, due_date: date) -> str | None:
             "and is covered by that installment's clock")
 
 
-def _assignment(ev: Evaluation, due_date: date, due: date) -> tuple[CaseEvent | None, tuple[str, ...]]:
-    assigned = sorted(ev.history.of_type(*ASSIGNMENTS), key=lambda e: (e.on, e.version))
+def _assignment(
+    assigned: tuple[CaseEvent, ...], due_date: date, due: date
+) -> tuple[CaseEvent | None, tuple[str, ...]]:
     during = next((e for e in assigned if e.on > due_date), None)
     standing = [e for e in assigned if e.on <= due_date]
     if standing and (during is None or during.on > due):

@@ -30,15 +30,10 @@ def subpart_c_scope(ev: Evaluation) -> str | None:
     return None
 
 
-def cease_notice(ev: Evaluation, by: date) -> CaseEvent | None:
-    """The first FDCPA 805(c) cease-communication notice received on or before `by`, if any."""
-    found = [e for e in ev.history.of_type("cease_communication_received") if e.on <= by]
+def first_cease(ev: Evaluation) -> CaseEvent | None:
+    """The first FDCPA 805(c) cease-communication notice received (none is ever revoked in the contract)."""
+    found = ev.history.of_type("cease_communication_received")
     return min(found, key=lambda e: (e.on, e.version)) if found else None
-
-
-def fdcpa_ceased(ev: Evaluation, by: date) -> CaseEvent | None:
-    """39(d): the cease notice that binds a servicer that is an FDCPA debt collector for this loan, if any."""
-    return cease_notice(ev, by) if ev.profile.fdcpa_debt_collector else None
 
 
 @dataclass(frozen=True)
@@ -49,12 +44,35 @@ class EarlyIntervention:
     arrears: Arrears
     bankruptcies: tuple[BankruptcyCase, ...]
     notices: tuple[CaseEvent, ...]
+    cease: CaseEvent | None = None
+    # Chronological contact_logged, personnel/case assignments and the first application's date.
+    contacts: tuple[CaseEvent, ...] = ()
+    assignments: tuple[CaseEvent, ...] = ()
+    first_application: date | None = None
 
     @classmethod
     def of(cls, ev: Evaluation) -> EarlyIntervention:
         """Fold the case's history once for every early-intervention clock."""
-        notices = tuple(e for e in ev.history.chronological if e.type == "early_intervention_notice_sent")
-        return cls(ev, Arrears.of(ev.history), bankruptcy_cases(ev.history), notices)
+        grouped: dict[str, list[CaseEvent]] = {}
+        for event in ev.history.chronological:
+            grouped.setdefault(event.type, []).append(event)
+        applications = grouped.get("application_received")
+        return cls(
+            ev, Arrears.of(ev.history), bankruptcy_cases(ev.history),
+            tuple(grouped.get("early_intervention_notice_sent", ())),
+            first_cease(ev), tuple(grouped.get("contact_logged", ())),
+            tuple(sorted((*grouped.get("personnel_assigned", ()), *grouped.get("case_assigned", ())),
+                         key=lambda e: (e.on, e.version))),
+            applications[0].on if applications else None,
+        )
+
+    def cease_by(self, day: date) -> CaseEvent | None:
+        """The cease-communication notice, if it was received on or before `day`."""
+        return self.cease if self.cease is not None and self.cease.on <= day else None
+
+    def fdcpa_ceased(self, day: date) -> CaseEvent | None:
+        """39(d): the cease notice binding a servicer that is an FDCPA debt collector, if received by `day`."""
+        return self.cease_by(day) if self.ev.profile.fdcpa_debt_collector else None
 
     def bankruptcy_reason(self, start: date, due: date, *, duty: str, cite: str) -> str | None:
         """Why a clock over (start, due] is exempt under 39(c)(1) (the borrower was a debtor), else None."""

@@ -7,6 +7,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from compliance.clock import Clock
+from compliance.closure import close_out
 from compliance.deadlines import anchor, clock_id, count, label, trigger_of
 from compliance.envelope import CaseEvent
 from compliance.evaluation import Evaluation, Readings
@@ -64,8 +65,9 @@ def cancelled_by_voids(ev: Evaluation) -> list[Clock]:
 
 
 def sort_key(clock: Clock) -> tuple[object, ...]:
-    """Deterministic order: trigger date, trigger timestamp, rule order in the rulebook, id."""
-    at = clock.trigger.at.isoformat() if clock.trigger.at else ""
+    """Deterministic order: trigger date, trigger instant (untimed first), rule order in the rulebook, id."""
+    # The instant, not its ISO text: "09:30-05:00" is later than "10:00-04:00", and timestamp() is cheaper.
+    at = clock.trigger.at.timestamp() if clock.trigger.at else float("-inf")
     return (clock.trigger.on, at, RULE_ORDER.get(clock.rule, 999), clock.id)
 
 
@@ -87,7 +89,7 @@ def compute_clocks(
 ) -> list[Clock]:
     """Every clock of the case as of `as_of` (CONTRACT §6); the same input always gives the same list."""
     ev = evaluate(case_id, profile, events, calendar, as_of, readings=readings)
-    clocks = [c for family in _families() for c in family(ev)] + cancelled_by_voids(ev)
+    clocks = close_out(ev, [c for family in _families() for c in family(ev)]) + cancelled_by_voids(ev)
     return sorted(clocks, key=sort_key)
 
 

@@ -17,8 +17,8 @@ RFI_ACK, RFI_RESPONSE = rule("rfi_ack"), rule("rfi_response")
 LATE_NOTICE_DAYS = 7  # 35(f)(2): received "7 or fewer days before" a sale
 
 NOE_TERMS = {
-    "payoff": Term(7, "12 CFR 1024.35(e)(3)(i)(A) (payoff balance); no extension", extension_type="error_response_extended",
-                   extension_cite="12 CFR 1024.35(e)(3)(ii)"),
+    "payoff": Term(7, "12 CFR 1024.35(e)(3)(i)(A) (payoff balance); no extension",
+                   extension_type="error_response_extended", extension_cite="12 CFR 1024.35(e)(3)(ii)"),
     "foreclosure": Term(30, "12 CFR 1024.35(e)(3)(i)(B) (improper first notice, filing or sale); no extension",
                         extension_type="error_response_extended", extension_cite="12 CFR 1024.35(e)(3)(ii)"),
     "other": Term(30, "12 CFR 1024.35(e)(3)(i)(C)", extendable=True, extension_type="error_response_extended",
@@ -70,7 +70,8 @@ def error_notice_clocks(ev: Evaluation, received: CaseEvent) -> list[Clock]:
     late = _late_notice(received, sale)
     if late is not None:
         flags = (*flags, *sale.flags, "good_faith_response_before_sale")
-        return [inapplicable_clock(ev, r, received, late, steps=sale.lines, flags=flags) for r in (NOE_ACK, NOE_RESPONSE)]
+        return [inapplicable_clock(ev, r, received, late, steps=sale.lines, flags=flags)
+                for r in (NOE_ACK, NOE_RESPONSE)]
     cap = None
     if sale.current is not None:
         last = sale.current - timedelta(days=1)
@@ -120,7 +121,8 @@ def _stale(received: CaseEvent, at_receipt: date | None, current: date | None, l
     # A recorded sale date on or before the receipt has passed: no sale is pending for this notice.
     flags: list[str] = []
     if at_receipt is not None and at_receipt <= received.on:
-        lines, at_receipt, flags = (*lines, f"the sale date {at_receipt} is not after the receipt: ignored"), None, ["stale_sale_date"]
+        lines = (*lines, f"the sale date {at_receipt} is not after the receipt: ignored")
+        at_receipt, flags = None, ["stale_sale_date"]
         current = current if current is not None and current > received.on else None
     if len(lines) > 1:
         flags.append("sale_date_changed")

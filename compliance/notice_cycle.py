@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from compliance.derived_deadline import calendar_days
-from compliance.ei_scope import EarlyIntervention, fdcpa_ceased
+from compliance.ei_scope import EarlyIntervention
 from compliance.envelope import CaseEvent
 
 CYCLE = 180  # 39(b)(1): not required more than once "during any 180-day period"
@@ -37,7 +37,7 @@ def next_notice(ctx: EarlyIntervention, prior: CaseEvent) -> NextNotice:
     cal, as_of = ctx.ev.calendar, ctx.ev.as_of
     end = calendar_days(cal, prior.on, CYCLE, "prior written notice provided")
     day180 = end.due
-    cease = fdcpa_ceased(ctx.ev, day180)
+    cease = ctx.fdcpa_ceased(day180)
     steps = [*end.steps, f"end of the 180-day period: {day180} (12 CFR 1024.39(b)(1), comment 39(b)(1)-2)"]
     flags: list[str] = []
     if cease is not None:

@@ -73,8 +73,8 @@ def _extension(
     if not sent:
         return None, (), ()
     if not term.extendable:
-        return None, (f"extension notice of {sent[0].on} ignored: no extension is permitted ({term.extension_cite})",), (
-            "extension_not_permitted",)
+        note = f"extension notice of {sent[0].on} ignored: no extension is permitted ({term.extension_cite})"
+        return None, (note,), ("extension_not_permitted",)
     first, notes, flags = sent[0], [], []
     if first.on > unextended:
         notes.append(f"extension notice of {first.on} ignored: sent after day {term.days} ({unextended}); it must be "

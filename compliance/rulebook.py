@@ -65,9 +65,11 @@ RULES: tuple[Rule, ...] = (
     Rule("ei_live_contact", "12 CFR 1024.39(a)", "deadline", "Live contact or good-faith efforts",
          ("payment_missed",), 36, "cal", ("contact_logged",),
          applies_when=("regx_subpart_c_scope", "still_delinquent", "not_in_bankruptcy", "not_fdcpa_ceased")),
+    # Triggers: each missed installment, each notice (the 180-day cycle) and each bankruptcy case (39(c)).
     Rule("ei_written_notice", "12 CFR 1024.39(b)", "deadline", "Written early intervention notice",
-         ("payment_missed", "early_intervention_notice_sent"), 45, "cal", ("early_intervention_notice_sent",),
-         applies_when=("regx_subpart_c_scope", "still_delinquent", "once_per_180_days")),
+         ("payment_missed", "early_intervention_notice_sent", "bankruptcy_filed"), 45, "cal",
+         ("early_intervention_notice_sent",),
+         applies_when=("regx_subpart_c_scope", "not_in_bankruptcy", "still_delinquent", "once_per_180_days")),
     Rule("coc_assign_personnel", "12 CFR 1024.40(a)", "deadline", "Assign continuity-of-contact personnel",
          ("payment_missed",), 45, "cal", ("personnel_assigned", "case_assigned"),
          applies_when=("regx_subpart_c_scope", "still_delinquent")),

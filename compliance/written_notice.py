@@ -8,7 +8,7 @@ from compliance.bankruptcy import BankruptcyCase, debtor_case
 from compliance.clock import Clock
 from compliance.deadlines import label
 from compliance.derived_deadline import calendar_days, derived_deadline, inapplicable_clock
-from compliance.ei_scope import EarlyIntervention, cured_reason, fdcpa_ceased, not_in_force, subpart_c_scope
+from compliance.ei_scope import EarlyIntervention, cured_reason, not_in_force, subpart_c_scope
 from compliance.envelope import CaseEvent
 from compliance.notice_cycle import CYCLE, DAY_45, NextNotice, next_notice
 from compliance.rulebook import rule
@@ -42,7 +42,7 @@ def installment_clock(ctx: EarlyIntervention, missed: CaseEvent, cycles: dict[st
     if reason is not None:
         return inapplicable_clock(ev, NOTICE, missed, reason, steps=counted.steps)
     steps, flags = list(counted.steps), []
-    cease = fdcpa_ceased(ev, due)
+    cease = ctx.fdcpa_ceased(due)
     if cease is not None:
         flags.append("fdcpa_modified_notice")
         steps.append(f"cease-communication notice received {cease.on} by an FDCPA debt collector: the modified "
@@ -83,7 +83,7 @@ def cycle_clock(ctx: EarlyIntervention, cycle: NextNotice) -> Clock:
         return inapplicable_clock(ev, NOTICE, prior, str(reason), steps=cycle.steps, flags=cycle.flags)
     satisfier = ctx.notice_after(prior)
     finding = None
-    if satisfier is not None and fdcpa_ceased(ev, satisfier.on) and (satisfier.on - prior.on).days < CYCLE:
+    if satisfier is not None and ctx.fdcpa_ceased(satisfier.on) and (satisfier.on - prior.on).days < CYCLE:
         gap = (satisfier.on - prior.on).days
         finding = (f"modified written notice sent on {satisfier.on}, {gap} days after the prior notice of {prior.on}: "
                    "12 CFR 1024.39(d)(3)(iii) forbids more than one in any 180-day period after a cease notice")
@@ -129,7 +129,7 @@ def _bankruptcy_start(ctx: EarlyIntervention, case: BankruptcyCase) -> tuple[dat
 
 
 def _bankruptcy_exemption(ctx: EarlyIntervention, case: BankruptcyCase, start: date, due: date) -> str | None:
-    cease = fdcpa_ceased(ctx.ev, due)
+    cease = ctx.fdcpa_ceased(due)
     if cease is not None:
         return (f"FDCPA debt collector and a cease-communication notice received {cease.on}: exempt from the "
                 "written notice during bankruptcy (12 CFR 1024.39(c)(1)(ii))")

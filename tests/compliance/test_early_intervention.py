@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+from compliance.ei_scope import not_in_force
 from compliance.evaluation import Readings
+from compliance.rulebook import HISTORICAL_RULES
 from tests.compliance.factories import clock, event, given
 
 LIVE, NOTICE, COC = "ei_live_contact", "ei_written_notice", "coc_assign_personnel"
@@ -261,11 +264,6 @@ def test_personnel_not_required_when_cured_before_day_45() -> None:
 
 def test_a_rule_that_ceased_to_apply_says_so() -> None:
     """Rulebook §5: 1024.39(e) (COVID) expired 2022-10-01; a later trigger is judged by no version of it."""
-    from datetime import date
-
-    from compliance.ei_scope import not_in_force
-    from compliance.rulebook import HISTORICAL_RULES
-
     covid = next(r for r in HISTORICAL_RULES if r.id == "covid_ei_live_contact")
     assert "ceased to apply on 2022-10-01" in str(not_in_force(covid, date(2023, 1, 1)))
     assert not_in_force(covid, date(2022, 1, 1)) is None

@@ -75,7 +75,8 @@ def test_late_extension_is_ignored_and_flagged() -> None:
 
 
 def test_only_one_extension_counts() -> None:
-    history = (noe("2025-12-17"), act("error_response_extended", "2026-01-10"), act("error_response_extended", "2026-02-20"))
+    history = (noe("2025-12-17"), act("error_response_extended", "2026-01-10"),
+               act("error_response_extended", "2026-02-20"))
     c = one(given(*history).on("2026-02-21"), "noe_response")
     assert c["due"] == "2026-02-24" and c["flags"] == ["repeated_extension"]
 
