@@ -76,6 +76,9 @@ MATRIX = (
     _e("GET", "/v1/admin/configuration", {ADMIN}),
     _e("GET", "/v1/cases/{case_id}/export", {OFFICER, EXAMINER}, path=lambda _r: "/v1/cases/C-EAST/export"),
     _e("GET", "/v1/exports/portfolio", {OFFICER, EXAMINER}, path=lambda _r: "/v1/exports/portfolio?cases=C-EAST"),
+    _e("GET", "/v1/reports/{name}", {MANAGER, OFFICER, EXAMINER, ADMIN}, path=lambda _r: "/v1/reports/timeliness"),
+    _e("GET", "/v1/reports/{name}/chart.{fmt}", {MANAGER, OFFICER, EXAMINER, ADMIN},
+       path=lambda _r: "/v1/reports/pipeline/chart.svg"),
 )
 
 
