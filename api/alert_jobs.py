@@ -32,7 +32,7 @@ from api.notify import policy_from_settings as retry_policy_from_settings
 from api.recording import append_policy
 from api.settings import Settings
 from audit.alerts import AlertRecord
-from audit.digest import DigestLine, digest_lines
+from audit.digest import DigestLine, digest_lines, portfolio_counts
 from audit.monitoring import ScanReport, approaching_pass, breach_pass
 from audit.projections import Projector
 from audit.scans import MonitoringPolicy, OnRaised
@@ -120,6 +120,10 @@ def run_breach_scan(monitoring: Monitoring, *, now: datetime) -> ScanReport:
     report = breach_pass(monitoring.engine, now=now, policy=monitoring.policy, on_raised=enqueuer(monitoring, now=now))
     _log_report("breach_scan_finished", report)
     send_pending(monitoring, now=now)
+    if monitoring.metrics is not None and report.leader:
+        opened, breached = portfolio_counts(monitoring.engine)
+        monitoring.metrics.open_clocks.set(opened)
+        monitoring.metrics.breaches.set(breached)
     return report
 
 

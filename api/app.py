@@ -13,6 +13,7 @@ from typing import Any
 import structlog
 from fastapi import FastAPI
 
+from api.blocking import blocking_pool
 from api.log_config import configure_logging
 from api.metrics import build_metrics
 from api.middleware import BodyLimitMiddleware, RequestContextMiddleware
@@ -23,6 +24,7 @@ from api.routes import ROUTERS
 from api.scheduler import service_scheduler
 from api.schemas.common import ProblemOut
 from api.settings import Settings
+from api.token_cache import TokenCache
 from api.web import mount_console
 from audit.checkpoints import LogTree
 from audit.database import make_engine
@@ -59,7 +61,10 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     state.log_tree = LogTree()
     state.metrics = build_metrics()
     state.rate_limiter = RateLimiter(per_second=settings.rate_limit_per_second, burst=settings.rate_limit_burst)
+    state.token_cache = TokenCache(ttl=settings.token_cache_seconds)
+    state.token_cache.watch(engine)
     state.committer = None  # started by the lifespan when settings.group_commit
+    state.blocking_pool = None  # the lifespan's thread pool for blocking calls (api.blocking)
     # Issue 4: the monitoring scheduler (None unless settings.scheduler_enabled), started and stopped by the lifespan.
     state.scheduler = service_scheduler(state, clock=clock)
     state.last_verification = None
@@ -76,6 +81,8 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     state = app.state
+    # Two lifespans of one app may overlap (two test clients): each shuts down the pool it started.
+    pool = state.blocking_pool = blocking_pool(state.engine)
     if state.settings.group_commit:
         state.committer = GroupCommitter(state.engine, policy=append_policy(state.settings)).start()
     if state.scheduler is not None:
@@ -89,6 +96,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         if state.committer is not None:
             state.committer.close()
             state.committer = None
+        if state.blocking_pool is pool:
+            state.blocking_pool = None
+        pool.shutdown(wait=True)
         state.engine.dispose()
         log.info("service_stopped")
 

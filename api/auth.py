@@ -9,12 +9,14 @@ from typing import Any
 
 import structlog
 from fastapi import Request
-from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import State
 
+from api.blocking import run_blocking
 from api.errors import Forbidden, Unauthenticated
+from api.token_cache import TokenCache
 from audit.access_log import record_access
 from audit.store import Actor
-from audit.tokens import TEAM_ROLES, TokenGrant, authenticate
+from audit.tokens import TEAM_ROLES, TokenGrant, authenticate, hash_secret
 
 SPECIALIST, MANAGER, OFFICER, EXAMINER, ADMIN = "specialist", "manager", "compliance_officer", "examiner", "admin"
 CASE_READERS = (SPECIALIST, MANAGER, OFFICER, EXAMINER)
@@ -56,8 +58,7 @@ class Allow:
 
     async def __call__(self, request: Request) -> Principal:
         state = request.app.state
-        secret = bearer_secret(request.headers.get("authorization"))
-        grant = await run_in_threadpool(authenticate, state.engine, secret, now=state.clock())
+        grant = await verified_grant(state, bearer_secret(request.headers.get("authorization")))
         if grant is None:
             raise Unauthenticated("the token is unknown, revoked or expired")
         # The token's name is a staff or integration id, never borrower PII (STYLE rule 14).
@@ -67,6 +68,21 @@ class Allow:
         if grant.role not in self.roles:
             raise Forbidden(f"the {grant.role} role may not {request.method} {_template(request)}")
         return Principal(grant)
+
+
+async def verified_grant(state: State, secret: str) -> TokenGrant | None:
+    """The active grant of this secret: from the app's TokenCache, else looked up (in a worker thread) and kept."""
+    now = state.clock()
+    cache: TokenCache = state.token_cache
+    key = hash_secret(secret)
+    grant = cache.get(key)
+    if grant is None:
+        generation = cache.generation
+        grant = await run_blocking(state, authenticate, state.engine, secret, now=now)
+        if grant is not None:
+            cache.put(key, grant, generation=generation)
+    # Expiry is judged on every request, cached or not.
+    return grant if grant is not None and grant.active(now) else None
 
 
 def _template(request: Request) -> str:
@@ -85,7 +101,7 @@ class RecordedRead(Allow):
         principal = await super().__call__(request)
         if principal.role in ACCESS_LOGGED:
             # Recorded durably before the data is read and returned: an access the log lacks never happened.
-            await run_in_threadpool(self._record, request, principal)
+            await run_blocking(request.app.state, self._record, request, principal)
         return principal
 
     def _record(self, request: Request, principal: Principal) -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
+import os
 import re
 import time
-import uuid
 
 import structlog
+from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.metrics import ServiceMetrics
@@ -26,6 +28,22 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+class RequestIds:
+    """Request ids unique to this process: a random prefix drawn once, then a counter (32 hex digits).
+
+    Not uuid4 per request: os.urandom releases the GIL, and the event loop may then wait for a busy worker
+    thread to give it back (bench/api.py).
+    """
+
+    def __init__(self) -> None:
+        self._prefix = os.urandom(8).hex()
+        self._counter = itertools.count()
+
+    def next(self) -> str:
+        """A new request id."""
+        return f"{self._prefix}{next(self._counter):016x}"
+
+
 def _route_template(scope: Scope) -> str:
     """The matched route's template (`/v1/cases/{case_id}`), never the raw path: bounded label cardinality."""
     route = scope.get("route")
@@ -38,13 +56,16 @@ class RequestContextMiddleware:
     def __init__(self, app: ASGIApp, *, metrics: ServiceMetrics) -> None:
         self.app = app
         self.metrics = metrics
+        self.ids = RequestIds()
+        # Labelled children by (method, route, status): labels() costs more than the counting itself.
+        self._children: dict[tuple[str, str, str], tuple[Counter, Histogram]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         incoming = _header(scope, b"x-request-id")
-        request_id = incoming if incoming and _SANE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request_id = incoming if incoming and _SANE_REQUEST_ID.match(incoming) else self.ids.next()
         scope.setdefault("state", {})["request_id"] = request_id
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
@@ -65,6 +86,17 @@ class RequestContextMiddleware:
         finally:
             self._finish(scope, int(outcome["status"]), time.perf_counter() - start)
 
+    def _metrics_of(self, method: str, route: str, status: str) -> tuple[Counter, Histogram]:
+        """The request counter and latency histogram children of these labels (routes are templates: bounded)."""
+        key = (method, route, status)
+        found = self._children.get(key)
+        if found is None:
+            labels = {"method": method, "route": route, "status": status}
+            found = self._children[key] = (
+                self.metrics.requests.labels(**labels), self.metrics.latency.labels(**labels),
+            )
+        return found
+
     async def _internal_error(
         self, scope: Scope, receive: Receive, send: Send, request_id: str, *, started: bool
     ) -> None:
@@ -80,9 +112,9 @@ class RequestContextMiddleware:
 
     def _finish(self, scope: Scope, status: int, seconds: float) -> None:
         route, method = _route_template(scope), str(scope.get("method", ""))
-        labels = {"method": method, "route": route, "status": str(status)}
-        self.metrics.requests.labels(**labels).inc()
-        self.metrics.latency.labels(**labels).observe(seconds)
+        count, latency = self._metrics_of(method, route, str(status))
+        count.inc()
+        latency.observe(seconds)
         actor = scope.get("state", {}).get("actor")
         log.info("http_request", method=method, route=route, status=status, ms=round(seconds * 1000, 2),
                  actor=actor)

@@ -25,7 +25,7 @@ class MonitoringSettings(BaseSettings):
     digest_hour: int = Field(default=7, ge=0, le=23)
     digest_days_ahead: int = Field(default=7, ge=1, le=60)
     delivery_retry_interval_seconds: int = Field(default=30, ge=1)
-    scan_batch_size: int = Field(default=200, ge=1, le=10_000)
+    scan_batch_size: int = Field(default=500, ge=1, le=10_000)
 
     @field_validator("approaching_leads")
     @classmethod

@@ -9,12 +9,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import State
 
 from api.auth import Principal, check_assignments, check_case
+from api.blocking import run_blocking
 from api.settings import Settings
 from audit.checkpoints import maybe_checkpoint
+from audit.projections import Projector
 from audit.store import AppendPolicy, AppendRequest, AppendResult, append_request
 from audit.tokens import case_team
 
@@ -22,11 +23,12 @@ log = structlog.get_logger()
 
 
 def append_policy(settings: Settings) -> AppendPolicy:
-    """The store's limits as configured."""
+    """The store's limits as configured, with the projection hook (read models in the same transaction)."""
     return AppendPolicy(
         max_skew=timedelta(seconds=settings.max_clock_skew_seconds),
         max_payload_bytes=settings.max_payload_bytes,
         default_timezone=settings.default_timezone,
+        on_appended=Projector(calendar=settings.calendar_policy),
     )
 
 
@@ -46,17 +48,17 @@ async def record_events(state: State, principal: Principal, call: AppendCall, *,
     Async on purpose: the request waits for its group commit on the event loop (an awaited future), not in
     a blocked worker thread, so 32 concurrent appends do not mean 32 threads contending for the GIL.
     """
-    await run_in_threadpool(_check_scope, state, principal, call)
+    await run_blocking(state, _check_scope, state, principal, call)
     request = AppendRequest(call.case_id, tuple(call.events), call.expected_version, principal.actor, now,
                             call.idempotency_key)
     if state.committer is not None:
         result = await asyncio.wrap_future(state.committer.submit(request))
     else:
-        result = await run_in_threadpool(append_request, state.engine, request, policy=append_policy(state.settings))
+        result = await run_blocking(state, append_request, state.engine, request, policy=append_policy(state.settings))
     if not result.replayed:
         state.metrics.appends.inc(len(result.events))
         if _checkpoint_due(state, result):
-            await run_in_threadpool(_checkpoint, state, result, now=now)
+            await run_blocking(state, _checkpoint, state, result, now=now)
     return result
 
 

@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     rate_limit_burst: int = Field(default=200, ge=1)
     # Share one durable commit among concurrent appends (audit.group_commit); off: one commit per request.
     group_commit: bool = True
+    # Seconds a verified token is trusted without a query (api.token_cache; 0: look it up on every request).
+    # Revocations through this process apply at once; one made by another process within this many seconds.
+    token_cache_seconds: float = Field(default=5.0, ge=0)
 
     # Alert delivery (issue 4). Lists are JSON in the environment, e.g.
     # COMPLIANCE_ALERT_CHANNELS='["log", "webhook"]', COMPLIANCE_WEBHOOK_URLS='["https://hooks.example/a"]'.

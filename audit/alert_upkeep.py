@@ -82,7 +82,7 @@ def _live_with_clock(conn: Connection, *, after: str, limit: int) -> Sequence[Ro
 
 def _clock_state(row: Row[Any], *, now: datetime) -> ClockState:
     if row.row_clock is None:
-        return ClockState(exists=False)
+        return ClockState(exists=False, case_open=row.case_status != "closed")
     passed = row.clock_due is not None and is_past(row.clock_due, now, ZoneInfo(row.timezone))
     return ClockState(exists=True, status=row.status, met_by=row.met_by, due=row.clock_due,
                       case_open=row.case_status != "closed", passed=passed)

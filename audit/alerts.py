@@ -80,13 +80,18 @@ def insert_new(conn: Connection, records: Sequence[AlertRecord]) -> list[AlertRe
     """
     if not records:
         return []
-    won = set(conn.scalars(_insert_ignoring_duplicates(conn).returning(_a.alert_id), [_row(r) for r in records]))
+    won = set(conn.scalars(_INSERT_NEW[conn.dialect.name == "postgresql"], [_row(r) for r in records]))
     return [r for r in records if r.alert_id in won]
 
 
-def _insert_ignoring_duplicates(conn: Connection) -> Insert:
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    return dialect.insert(alerts).on_conflict_do_nothing(index_elements=["clock_id", "level", "due", "lead_days"])
+def _insert_ignoring_duplicates(*, postgres: bool) -> Insert:
+    dialect = postgresql if postgres else sqlite
+    return (dialect.insert(alerts).on_conflict_do_nothing(index_elements=["clock_id", "level", "due", "lead_days"])
+            .returning(_a.alert_id))
+
+
+# Built once per dialect (keyed by "is PostgreSQL"); SQLAlchemy sends a batch as one multi-row INSERT.
+_INSERT_NEW = {postgres: _insert_ignoring_duplicates(postgres=postgres) for postgres in (False, True)}
 
 
 def _row(record: AlertRecord) -> dict[str, Any]:

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import JSON, Connection, Select, bindparam, cast, func, select, tuple_
-
+from audit.append_sql import AppendSQL, fetch_each, fetch_rows, head_of, statements
 from audit.append_types import AppendPolicy, AppendRequest
-from audit.schema import events, idempotency_keys
+from audit.database import DriverConnection
+from audit.reads import LogHead
 from compliance.envelope import EventRejected, FieldError, ProposedEvent, validate_event
 from compliance.events import SYSTEM_TYPES
 
@@ -40,45 +40,46 @@ class CaseState:
 NEW_CASE = CaseState(0, None)
 
 
-def _wanted_cases(dialect: str) -> Any:
-    """The case ids of a request batch as a table, from ONE JSON-array parameter (no per-size statements)."""
-    if dialect == "postgresql":
-        return func.json_array_elements_text(cast(bindparam("case_ids"), JSON)).table_valued("value")
-    return func.json_each(bindparam("case_ids")).table_valued("value")
+def open_log(
+    conn: DriverConnection, requests: Sequence[AppendRequest]
+) -> tuple[LogHead, dict[str, CaseState], dict[tuple[str, str], Idempotency]]:
+    """Lock the log head, then read the requests' cases and idempotency keys: one round trip on PostgreSQL.
+
+    The head lock comes first (see audit.append_rows.lock_head); on PostgreSQL the reads are separate
+    statements pipelined behind it, so they see every append that committed before the lock was granted.
+    """
+    sql = statements(conn)
+    case_ids = {r.case_id for r in requests}
+    pairs = {(r.case_id, r.idempotency_key) for r in requests if r.idempotency_key is not None}
+    if len(case_ids) == 1 and not pairs and sql.head_and_case is not None:  # one append on SQLite
+        (case_id,) = case_ids
+        ((*head, version, timezone),) = fetch_rows(conn, sql.head_and_case, (case_id, case_id))
+        return head_of([head]), _case_states([(version, timezone)], case_ids), {}
+    queries: list[tuple[str, Sequence[Any]]] = [(sql.lock_head, ()), _case_query(sql, case_ids)]
+    if pairs:
+        queries.append((sql.idempotency, (json.dumps(sorted(pairs)),)))
+    head, cases, *keys = fetch_each(conn, queries)
+    return head_of(head), _case_states(cases, case_ids), _idempotency(keys[0]) if keys else {}
 
 
-def _case_states_query(dialect: str) -> Select[Any]:
-    """Built once per dialect: each case's last version and case_opened payload, by two index probes."""
-    wanted = _wanted_cases(dialect).alias("wanted")
-    in_case = events.c.case_id == wanted.c.value
-    version = select(func.max(events.c.version)).where(in_case).scalar_subquery()
-    opened = select(events.c.data).where(in_case, events.c.version == 1).scalar_subquery()
-    return select(wanted.c.value.label("case_id"), version.label("version"), opened.label("opened"))
+def _case_query(sql: AppendSQL, case_ids: Collection[str]) -> tuple[str, Sequence[Any]]:
+    if len(case_ids) == 1:  # the common case (one append, one transaction): no JSON array to build
+        (case_id,) = case_ids
+        return sql.case_state, (case_id, case_id)
+    return sql.case_states, (json.dumps(sorted(case_ids)),)
 
 
-_CASE_STATES = {dialect: _case_states_query(dialect) for dialect in ("postgresql", "sqlite")}
-_KEYS = select(idempotency_keys).where(
-    tuple_(idempotency_keys.c.case_id, idempotency_keys.c.key).in_(bindparam("pairs", expanding=True))
-)
+def _case_states(rows: Sequence[Any], case_ids: Collection[str]) -> dict[str, CaseState]:
+    """CaseState of each existing case, from the rows of _case_query."""
+    if len(case_ids) == 1:
+        ((version, timezone),) = rows
+        rows = [(next(iter(case_ids)), version, timezone)]
+    return {case_id: CaseState(int(version), timezone) for case_id, version, timezone in rows if version is not None}
 
 
-def read_case_states(conn: Connection, case_ids: Collection[str]) -> dict[str, CaseState]:
-    """One round trip for any number of cases: version and time zone of each existing case."""
-    query = _CASE_STATES.get(conn.dialect.name)
-    if query is None:
-        raise RuntimeError(f"the event store runs on SQLite or PostgreSQL, not {conn.dialect.name}")
-    found = {}
-    for row in conn.execute(query, {"case_ids": json.dumps(sorted(case_ids))}):
-        if row.version is not None:
-            timezone = json.loads(row.opened).get("timezone") if row.opened else None
-            found[row.case_id] = CaseState(int(row.version), timezone)
-    return found
-
-
-def read_idempotency(conn: Connection, pairs: Collection[tuple[str, str]]) -> dict[tuple[str, str], Idempotency]:
-    """One round trip: the earlier use, if any, of each (case_id, idempotency key)."""
-    rows = conn.execute(_KEYS, {"pairs": sorted(pairs)})
-    return {(r.case_id, r.key): Idempotency(r.request_hash, int(r.first_position), int(r.last_position)) for r in rows}
+def _idempotency(rows: Sequence[Any]) -> dict[tuple[str, str], Idempotency]:
+    return {(case_id, key): Idempotency(request_hash, int(first), int(last))
+            for case_id, key, request_hash, first, last in rows}
 
 
 def opens_case(request: AppendRequest) -> bool:
@@ -152,11 +153,8 @@ def _placement_errors(index: int, raw: Mapping[str, Any], request: AppendRequest
     return errors
 
 
-_OWNERS = select(events.c.id, events.c.case_id).where(events.c.id.in_(bindparam("ids", expanding=True)))
-
-
 def check_references(
-    conn: Connection, case_id: str, proposed: Sequence[ProposedEvent], *, pending: Mapping[str, str]
+    conn: DriverConnection, case_id: str, proposed: Sequence[ProposedEvent], *, pending: Mapping[str, str]
 ) -> None:
     """Client ids must be new; corrections and voids must name an earlier event of the same case.
 
@@ -167,7 +165,7 @@ def check_references(
     lookup = {target for _, _, target in wanted} | {cid for _, cid in client_ids}
     if not lookup:
         return
-    owner = {row.id: row.case_id for row in conn.execute(_OWNERS, {"ids": sorted(lookup)})}
+    owner = dict(fetch_rows(conn, statements(conn).owners, (json.dumps(sorted(lookup)),)))
     owner |= {event_id: pending[event_id] for event_id in lookup if event_id in pending}
     errors = [FieldError(f"events[{i}].id", f"{cid!r} is already used by another event")
               for i, cid in client_ids if cid in owner]

@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-import secrets
-import uuid
+import os
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
-
+from audit.append_sql import EVENT_COLUMNS, KEY_COLUMNS, fetch_rows, head_of, statements, write_each
 from audit.append_types import AppendRequest
 from audit.canonical import canonical_json, event_hash
-from audit.reads import LogHead, StoredEvent, recorded_at_text
-from audit.schema import events, idempotency_keys, log_head
+from audit.database import DriverConnection
+from audit.reads import LogHead, StoredEvent, recorded_at_text, stored_event
 from compliance.envelope import EventRejected, FieldError, ProposedEvent
 
-HEAD_ID = 1
+HEAD_ID = 1  # the single row of log_head (audit.append_sql writes it as a literal)
 # How PostgreSQL and SQLite name a UNIQUE(case_id, version) violation.
 VERSION_RACE = ("uq_events_case_version", "events.case_id, events.version")
 
@@ -44,21 +42,42 @@ def occurred_at_text(occurred: date | datetime) -> str:
     return occurred.isoformat()
 
 
+def _recorded_at(now: datetime) -> str:
+    """audit.reads.recorded_at_text, byte for byte, through isoformat (strftime is a slow part of an append)."""
+    utc = now.astimezone(UTC) if now.utcoffset() is not None else None
+    if utc is None or utc.year < 1000:  # naive (refused there), or a year strftime would not pad
+        return recorded_at_text(now)
+    return utc.isoformat(timespec="microseconds")[:-6] + "Z"  # "...+00:00" -> "...Z"
+
+
+def new_id_and_salt() -> tuple[str, str]:
+    """A random (version 4) UUID as text, as str(uuid.uuid4()) writes it, and a 16-byte hex salt.
+
+    The same randomness (os.urandom) as uuid4() and secrets.token_hex(), drawn once for both and without
+    building a UUID object (one of each per appended event).
+    """
+    noise = bytearray(os.urandom(32))
+    noise[6] = noise[6] & 0x0F | 0x40  # RFC 4122 §4.4: version 4
+    noise[8] = noise[8] & 0x3F | 0x80  # RFC 4122 §4.1.1: the variant
+    text = noise.hex()
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:32]}", text[32:]
+
+
 def chain(
     request: AppendRequest, proposed: Sequence[ProposedEvent], *, head: LogHead, version: int
 ) -> tuple[list[StoredEvent], LogHead]:
     """The new events, numbered after `head` and `version`, each hashed onto the one before."""
     # recorded_at is the service's time and never runs backwards along positions, even if the clock does.
-    recorded = max(recorded_at_text(request.now), head.recorded_at)
+    recorded = max(_recorded_at(request.now), head.recorded_at)
     prev, stored = head.hash, []
     for offset, event in enumerate(proposed, start=1):
+        event_id, salt = new_id_and_salt()
         envelope: dict[str, Any] = {
-            "position": head.position + offset, "id": event.id or str(uuid.uuid4()),
+            "position": head.position + offset, "id": event.id or event_id,
             "case_id": request.case_id, "version": version + offset, "type": event.type,
             "schema_version": event.schema_version, "occurred_at": occurred_at_text(event.occurred_at),
             "recorded_at": recorded, "actor_id": request.actor.id, "actor_role": request.actor.role,
-            "data": event.data_json(), "idempotency_key": request.idempotency_key,
-            "salt": secrets.token_hex(16),
+            "data": event.data_json(), "idempotency_key": request.idempotency_key, "salt": salt,
         }
         try:
             digest = event_hash(prev, envelope)
@@ -69,42 +88,44 @@ def chain(
     return stored, LogHead(head.position + len(stored), prev, recorded)
 
 
-def insert_events(
-    conn: Connection, stored: Sequence[StoredEvent], *, idempotency: Sequence[Mapping[str, Any]] = ()
+def write_appended(
+    conn: DriverConnection,
+    stored: Sequence[StoredEvent],
+    *,
+    idempotency: Sequence[Mapping[str, Any]] = (),
+    head: LogHead,
+    commit: bool = False,
 ) -> None:
-    """Insert the rows (one executemany) and the idempotency records of keyed requests (another)."""
-    rows = [{**e.envelope(), "data": canonical_json(e.data), "prev_hash": e.prev_hash, "hash": e.hash}
-            for e in stored]
-    conn.execute(_INSERT_EVENTS, rows)
+    """Insert the rows (one executemany), the idempotency records of keyed requests, move the log head.
+
+    With `commit`, the transaction is committed too; on PostgreSQL it all travels in one round trip.
+    """
+    sql = statements(conn)
+    rows = [_event_values(e) for e in stored]
+    steps: list[tuple[str, list[tuple[Any, ...]]]] = [(sql.insert_events, rows)]
     if idempotency:
-        conn.execute(_INSERT_KEY, list(idempotency))
+        steps.append((sql.insert_key, [tuple(key[name] for name in KEY_COLUMNS) for key in idempotency]))
+    steps.append((sql.write_head, [(head.position, head.hash, head.recorded_at)]))
+    write_each(conn, steps, commit=commit)
 
 
-# Built once: a statement object is compiled and cache-keyed once, not on every append.
-_LOCK_HEAD = select(log_head.c.position, log_head.c.hash, log_head.c.recorded_at).where(
-    log_head.c.id == HEAD_ID
-).with_for_update()
-_WRITE_HEAD = update(log_head).where(log_head.c.id == HEAD_ID).values(
-    position=bindparam("new_position"), hash=bindparam("new_hash"), recorded_at=bindparam("new_recorded_at")
-)
-_INSERT_EVENTS = insert(events)
-_INSERT_KEY = insert(idempotency_keys)
+def _event_values(e: StoredEvent) -> tuple[Any, ...]:
+    """The events row of a stored event, in EVENT_COLUMNS order (data as canonical JSON text)."""
+    return (e.position, e.id, e.case_id, e.version, e.type, e.schema_version, e.occurred_at, e.recorded_at,
+            e.actor_id, e.actor_role, canonical_json(e.data), e.idempotency_key, e.salt, e.prev_hash, e.hash)
 
 
-def lock_head(conn: Connection) -> LogHead:
+def stored_between(conn: DriverConnection, first: int, last: int) -> list[StoredEvent]:
+    """The events at positions first..last, in position order (audit.reads.events_between on the driver)."""
+    rows = fetch_rows(conn, statements(conn).events_between, (first, last))
+    return [stored_event(dict(zip(EVENT_COLUMNS, row, strict=True))) for row in rows]
+
+
+def lock_head(conn: DriverConnection) -> LogHead:
     """Read the log head, holding its row lock (PostgreSQL) until the transaction ends.
 
     Every append takes this lock before reading anything else, so appends are serialised: positions are
     assigned in commit order and a reader following positions never sees N+1 before N (the outbox bug).
     On SQLite the same is achieved by BEGIN IMMEDIATE (see audit.database.write_transaction).
     """
-    row = conn.execute(_LOCK_HEAD).one()
-    return LogHead(int(row.position), row.hash, row.recorded_at)
-
-
-def write_head(conn: Connection, head: LogHead) -> None:
-    """Move the log head to the last appended event."""
-    conn.execute(
-        _WRITE_HEAD,
-        {"new_position": head.position, "new_hash": head.hash, "new_recorded_at": head.recorded_at},
-    )
+    return head_of(fetch_rows(conn, statements(conn).lock_head, ()))

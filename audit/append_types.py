@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -40,9 +40,9 @@ class AppendPolicy:
     max_payload_bytes: int = DEFAULT_MAX_PAYLOAD_BYTES
     # CONTRACT §1: the servicer's zone, written into a case_opened that names none.
     default_timezone: str = "America/New_York"
-    # Issue 4 (projections): called once per appended case after its events are written, in the same
-    # transaction (audit.projections.Projector); an exception rolls the append back.
-    on_appended: Callable[[Connection, str], None] | None = None
+    # Issue 4 (projections): called once per write with the ids of the cases appended to, after their events
+    # are written, in the same transaction (audit.projections.Projector); an exception rolls the append back.
+    on_appended: Callable[[Connection, Sequence[str]], None] | None = None
 
     def __post_init__(self) -> None:
         ZoneInfo(self.default_timezone)  # fail fast on a bad zone name

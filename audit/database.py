@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError
 
 # Key in Connection.info read by the SQLite "begin" listener: the BEGIN mode of the next transaction.
 SQLITE_BEGIN = "compliance_sqlite_begin"
@@ -55,8 +56,32 @@ def _sqlite_pragmas(busy_timeout_ms: int, *, in_memory: bool) -> Any:
 
 def _sqlite_begin(conn: Connection) -> None:
     # One-shot: write_transaction asks for IMMEDIATE for the transaction it opens, nothing after it.
+    # Straight to the driver: this runs once per append, and the statement needs no compiling.
     mode = conn.info.pop(SQLITE_BEGIN, "DEFERRED")
-    conn.exec_driver_sql(f"BEGIN {mode}")
+    driver: Any = conn.connection.dbapi_connection
+    if driver.in_transaction:  # begun by driver_transaction (BEGIN IMMEDIATE): SQLAlchemy joins it
+        return
+    _driver_execute(conn, driver, f"BEGIN {mode}")
+
+
+def translated(conn: Connection | PooledDriver, exc: Exception, statement: str, params: Any = None) -> Exception:
+    """A driver's error as SQLAlchemy raises it (IntegrityError, OperationalError ...), for `raise ... from exc`.
+
+    A lost connection is invalidated, as SQLAlchemy's own execution path does, so the pool never reuses it.
+    """
+    lost = conn.dialect.is_disconnect(exc, conn.connection.dbapi_connection, None)
+    if lost:
+        conn.invalidate(exc)
+    return DBAPIError.instance(
+        statement, params, exc, conn.dialect.loaded_dbapi.Error, connection_invalidated=lost, dialect=conn.dialect
+    )
+
+
+def _driver_execute(conn: Connection | PooledDriver, driver: Any, statement: str) -> None:
+    try:
+        driver.execute(statement)
+    except conn.dialect.loaded_dbapi.Error as exc:
+        raise translated(conn, exc, statement) from exc
 
 
 def is_sqlite(conn: Connection | Engine) -> bool:
@@ -93,3 +118,71 @@ def write_transaction(target: Engine | Connection) -> Iterator[Connection]:
                 yield conn
         finally:
             conn.info.pop(SQLITE_BEGIN, None)
+
+
+class PooledDriver:
+    """A pooled driver connection, with what the append path uses of a Connection and nothing else.
+
+    Its SQL runs on the driver's cursor anyway (audit.append_sql), so SQLAlchemy's Connection around it
+    would only cost its construction and teardown, ~15 µs of an append (bench/append.py).
+    """
+
+    __slots__ = ("connection", "dialect")
+
+    def __init__(self, engine: Engine) -> None:
+        self.dialect = engine.dialect
+        self.connection = engine.raw_connection()
+
+    def invalidate(self, exception: BaseException | None = None) -> None:
+        """Never give this connection back to the pool (it was lost, or its state is unknown)."""
+        self.connection.invalidate(exception)
+
+
+# What the append path's statements run on: a Connection, or a bare pooled driver connection.
+DriverConnection = Connection | PooledDriver
+
+
+@contextmanager
+def driver_transaction(target: Engine | Connection, *, full_connection: bool = False) -> Iterator[DriverConnection]:
+    """write_transaction for the append path: BEGIN and COMMIT go straight to the driver.
+
+    The same locks (BEGIN IMMEDIATE on SQLite) and the same durable COMMIT, without SQLAlchemy's
+    transaction bookkeeping. From an Engine it yields a PooledDriver, or with `full_connection` a
+    Connection, for hooks that run their own statements (they join this transaction). Given a Connection,
+    this is write_transaction: the caller's transaction, or one of SQLAlchemy's.
+    """
+    if not isinstance(target, Engine):
+        with write_transaction(target) as conn:
+            yield conn
+        return
+    conn = target.connect() if full_connection else PooledDriver(target)
+    try:
+        driver: Any = conn.connection.dbapi_connection
+        if conn.dialect.name == "sqlite":
+            _driver_execute(conn, driver, "BEGIN IMMEDIATE")
+        # PostgreSQL: psycopg sends BEGIN with the first statement (audit.append_sql pipelines the two).
+        try:
+            yield conn
+        except BaseException:
+            _end_driver_transaction(conn, driver, commit=False)
+            raise
+        _end_driver_transaction(conn, driver, commit=True)
+    finally:
+        # Back to the pool, which rolls back whatever is left (SQLAlchemy's Connection.close does the same).
+        conn.close() if isinstance(conn, Connection) else conn.connection.close()
+
+
+def _end_driver_transaction(conn: DriverConnection, driver: Any, *, commit: bool) -> None:
+    if isinstance(conn, Connection) and conn.in_transaction():  # SQLAlchemy joined: it ends it
+        conn.commit() if commit else conn.rollback()
+        return
+    if commit:
+        try:
+            driver.commit()
+        except conn.dialect.loaded_dbapi.Error as exc:
+            raise translated(conn, exc, "COMMIT") from exc
+        return
+    try:
+        driver.rollback()
+    except conn.dialect.loaded_dbapi.Error as exc:  # keep the original error; never reuse this connection
+        conn.invalidate(exc)

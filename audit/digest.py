@@ -1,4 +1,4 @@
-"""The daily digest per manager: live alerts and deadlines due soon, counted from alerts and clock rows."""
+"""Counts for people and dashboards: the daily digest per manager, and the portfolio's open and breached clocks."""
 
 from __future__ import annotations
 
@@ -46,3 +46,13 @@ def digest_lines(target: Engine, *, now: datetime, days: int = 7) -> list[Digest
     for manager, number in soon:
         counts.setdefault(manager, {})["due_soon"] = number
     return [DigestLine(manager, **values) for manager, values in sorted(counts.items(), key=lambda kv: kv[0] or "")]
+
+
+def portfolio_counts(target: Engine) -> tuple[int, int]:
+    """(open clocks, breached clocks still unmet) across the portfolio, as the projections stand."""
+    with connect(target) as conn:
+        opened = conn.execute(select(func.count()).select_from(clock_rows).where(_c.status == "open")).scalar_one()
+        breached = conn.execute(
+            select(func.count()).select_from(clock_rows).where(_c.status == "breached", _c.met_by.is_(None))
+        ).scalar_one()
+    return int(opened), int(breached)

@@ -1,6 +1,7 @@
 """Group commit: appends from many threads share one durable transaction (one fsync), each with its own outcome.
 
-A writer thread takes every request queued while the previous commit was flushing and appends them in one
+A writer thread takes the requests queued while the previous commit was flushing (waiting, at most about as
+long as a commit takes, for the writers of the last group to come back) and appends them in one
 transaction (audit.append_batch: each request is checked on its own in memory, then all rows are written by
 a few statements), so a refused request writes nothing and does not disturb the others. Futures are resolved
 only after COMMIT has returned: no event is acknowledged before it is durable. If a statement fails
@@ -10,7 +11,6 @@ request of the group gets that error (its outcome is unknown, so nothing is retr
 
 from __future__ import annotations
 
-import queue
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -23,21 +23,49 @@ import structlog
 from sqlalchemy import Engine
 
 from audit.append_batch import AppendBatch
-from audit.append_rows import lock_head
-from audit.database import write_transaction
+from audit.database import driver_transaction
 from audit.errors import EventRejected, StoreError
 from audit.store import Actor, AppendPolicy, AppendRequest, AppendResult, append_request
 
 log = structlog.get_logger()
 DEFAULT_MAX_GROUP = 256
-DEFAULT_MAX_WAIT = 0.0005  # seconds: well under one fsync, so a wait never costs more than a commit saves
-_STOP = object()
+# Waiting for the writers of the last group to come back costs nothing when they come, and a missing one
+# costs at most one wait; so the wait is as long as a commit takes (it saves one per writer gathered),
+# measured as the committer goes (PostgreSQL's commit_delay with the fsync time as its bound), within:
+MIN_WAIT, MAX_WAIT = 0.0002, 0.005  # seconds
+
+
+class _Waiter:
+    """What append() blocks on: a Future's job for one waiting thread, with a bare lock (a fifth of the cost)."""
+
+    __slots__ = ("_done", "_error", "_result")
+
+    def __init__(self) -> None:
+        self._done = threading.Lock()
+        self._done.acquire()  # released once, by the writer thread, when the outcome is known
+        self._result: AppendResult | None = None
+        self._error: BaseException | None = None
+
+    def set_result(self, result: AppendResult) -> None:
+        self._result = result
+        self._done.release()
+
+    def set_exception(self, error: BaseException) -> None:
+        self._error = error
+        self._done.release()
+
+    def result(self) -> AppendResult:
+        self._done.acquire()
+        if self._error is not None:
+            raise self._error
+        assert self._result is not None  # noqa: S101 - set before the lock was released
+        return self._result
 
 
 @dataclass(frozen=True)
 class _Pending:
     request: AppendRequest
-    future: Future[AppendResult]
+    future: Future[AppendResult] | _Waiter
 
 
 class _CommitFailed(Exception):
@@ -53,17 +81,21 @@ class GroupCommitter:
         *,
         policy: AppendPolicy | None = None,
         max_group: int = DEFAULT_MAX_GROUP,
-        max_wait: float = DEFAULT_MAX_WAIT,
+        max_wait: float | None = None,
     ) -> None:
         self._engine = engine
         self._policy = policy or AppendPolicy()
         self._max_group = max_group
-        self._max_wait = max_wait  # seconds
+        self._max_wait = max_wait  # seconds; None: as long as a commit takes (see MIN_WAIT, MAX_WAIT)
+        self._commit_seconds = MIN_WAIT  # moving average of a group's transaction, COMMIT included
         self._expected = 1  # writers expected in the next group: those just acknowledged + those waiting
-        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._pending: list[_Pending] = []
+        # Guards _pending, _wake_at and _closed. The writer thread sleeps until _wake_at requests are queued
+        # (or its wait runs out): one wake-up per group, not one per request.
+        self._ready = threading.Condition(threading.Lock())
+        self._wake_at = 1
         self._thread: threading.Thread | None = None
         self._closed = False
-        self._accepting = threading.Lock()
         self.commits = 0  # durable transactions so far (for the benchmark: appends / commits = group size)
         self.appends = 0
 
@@ -82,10 +114,9 @@ class GroupCommitter:
 
     def close(self) -> None:
         """Commit what is queued, then stop the writer thread; later submissions are refused."""
-        with self._accepting:
+        with self._ready:
             self._closed = True
-            if self._thread is not None:
-                self._queue.put(_STOP)
+            self._ready.notify()
         if self._thread is not None:
             self._thread.join()
             self._thread = None
@@ -93,10 +124,7 @@ class GroupCommitter:
     def submit(self, request: AppendRequest) -> Future[AppendResult]:
         """Queue one append; the future resolves once its group is durable (or holds its refusal)."""
         future: Future[AppendResult] = Future()
-        with self._accepting:  # nothing may be queued behind the stop signal, where it would never run
-            if self._closed:
-                raise RuntimeError("the group committer is closed")
-            self._queue.put(_Pending(request, future))
+        self._enqueue(_Pending(request, future))
         return future
 
     def append(
@@ -111,56 +139,55 @@ class GroupCommitter:
     ) -> AppendResult:
         """Same contract as audit.store.append, through a shared commit; blocks until durable."""
         request = AppendRequest(case_id, tuple(events), expected_version, actor, now, idempotency_key)
-        return self.submit(request).result()
+        waiter = _Waiter()
+        self._enqueue(_Pending(request, waiter))
+        return waiter.result()
 
     def commit_pending(self) -> int:
         """Commit everything queued now as one group, in the calling thread (when no thread is started)."""
         if self._thread is not None:
             raise RuntimeError("the writer thread is running; it commits the queue itself")
-        group = self._take(limit=None)
+        with self._ready:
+            group, self._pending = self._pending, []
         if group:
             self._commit(group)
         return len(group)
 
-    def _run(self) -> None:
-        stopping = False
-        while not stopping:
-            first = self._queue.get()
-            group = [] if first is _STOP else [first]
-            stopping = first is _STOP
-            if not stopping:
-                more = self._gather(want=self._expected - 1)
-                stopping = _STOP in more
-                group += [p for p in more if p is not _STOP]
-            if group:
-                self._commit(group)
+    def _enqueue(self, pending: _Pending) -> None:
+        with self._ready:  # nothing may be queued once closed, where it would never run
+            if self._closed:
+                raise RuntimeError("the group committer is closed")
+            self._pending.append(pending)
+            if len(self._pending) >= self._wake_at:
+                self._ready.notify()
 
-    def _gather(self, *, want: int) -> list[Any]:
-        """Take what is queued; wait up to max_wait until `want` more have come (PostgreSQL's commit_delay).
+    def _run(self) -> None:
+        while (group := self._next_group()) is not None:
+            self._commit(group)
+
+    def _next_group(self) -> list[_Pending] | None:
+        """Wait until the writers of the last group are back, or the wait runs out; None once closed and empty.
 
         Without the wait, writers settle into two alternating half-groups: those acknowledged by one commit
-        come back while the next one is already flushing. A lone writer is never kept waiting (want is 0).
+        come back while the next one is already flushing (PostgreSQL's commit_delay answers the same).
+        A lone writer is never kept waiting (one expected).
         """
-        taken = self._take(limit=self._max_group - 1)
-        deadline = time.monotonic() + self._max_wait
-        while len(taken) < min(want, self._max_group - 1) and _STOP not in taken:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                break
-            try:
-                taken.append(self._queue.get(timeout=remaining))
-            except queue.Empty:
-                break
-        return taken
-
-    def _take(self, *, limit: int | None) -> list[Any]:
-        taken: list[Any] = []
-        while limit is None or len(taken) < limit:
-            try:
-                taken.append(self._queue.get_nowait())
-            except queue.Empty:
-                break
-        return taken
+        wait = self._max_wait if self._max_wait is not None else min(max(self._commit_seconds, MIN_WAIT), MAX_WAIT)
+        deadline = time.monotonic() + wait
+        with self._ready:
+            self._wake_at = self._expected
+            while len(self._pending) < self._wake_at and not self._closed:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 < len(self._pending):
+                    break
+                if remaining <= 0:
+                    self._wake_at = 1  # nobody came in time: the next one starts a group
+                self._ready.wait(remaining if remaining > 0 else None)
+            self._wake_at = self._max_group + 1  # no wake-ups while this group is written
+            if not self._pending:
+                return None  # closed, nothing left
+            group, self._pending = self._pending[: self._max_group], self._pending[self._max_group :]
+            return group
 
     def _commit(self, group: list[_Pending]) -> None:
         outcomes: list[AppendResult | BaseException]
@@ -172,7 +199,7 @@ class GroupCommitter:
             log.warning("group_commit_retried_singly", size=len(group))
             outcomes = [self._alone(p.request) for p in group]
         # Counted before the futures wake their writers: whoever is queued now came during the commit.
-        self._expected = min(self._max_group, len(group) + self._queue.qsize())
+        self._expected = min(self._max_group, len(group) + len(self._pending))
         for pending, outcome in zip(group, outcomes, strict=True):
             if isinstance(outcome, BaseException):
                 pending.future.set_exception(outcome)
@@ -180,11 +207,11 @@ class GroupCommitter:
                 pending.future.set_result(outcome)
 
     def _write(self, group: list[_Pending]) -> list[AppendResult | Exception]:
-        body_done = False
+        body_done, started = False, time.monotonic()
         try:
-            with write_transaction(self._engine) as conn:
+            with driver_transaction(self._engine, full_connection=self._policy.on_appended is not None) as conn:
                 requests = [p.request for p in group]
-                batch = AppendBatch(conn, requests, head=lock_head(conn), policy=self._policy)
+                batch = AppendBatch(conn, requests, policy=self._policy)
                 outcomes: list[AppendResult | Exception] = []
                 for request in requests:
                     try:
@@ -199,6 +226,7 @@ class GroupCommitter:
             raise
         self.commits += 1
         self.appends += len(group)
+        self._commit_seconds += (time.monotonic() - started - self._commit_seconds) / 8
         return outcomes
 
     def _alone(self, request: AppendRequest) -> AppendResult | Exception:

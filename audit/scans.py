@@ -25,16 +25,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import structlog
-from sqlalchemy import Connection, Engine, Row, select, text, tuple_
+from sqlalchemy import Connection, Engine, Integer, Row, Select, String, bindparam, select, text, tuple_
 
 from audit.alert_schema import alerts
 from audit.alerts import AlertRecord, insert_new
+from audit.append_batch import AppendBatch
 from audit.append_rows import lock_head
 from audit.database import write_transaction
 from audit.projection_schema import clock_rows
 from audit.reads import recorded_at_text
-from audit.store import Actor, AppendPolicy, append
-from compliance.alerting import DEFAULT_LEADS, alert_id, approaching_lead, is_past, local_today, recipients_for
+from audit.store import Actor, AppendPolicy, AppendRequest
+from compliance.alerting import DEFAULT_LEADS, alert_id, approaching_lead, local_today, recipients_for
 from timelines.calendar import calendar_for
 
 log = structlog.get_logger()
@@ -56,7 +57,7 @@ class MonitoringPolicy:
     escalate_after: timedelta = timedelta(hours=24)
     fallback_recipients: tuple[str, ...] = ("compliance-desk",)
     escalation_recipients: tuple[str, ...] = ("compliance-officer",)
-    batch_size: int = 200
+    batch_size: int = 500
     # The store's policy for the deadline_breached appends; it must carry the projection hook.
     append: AppendPolicy = field(default_factory=AppendPolicy)
 
@@ -65,20 +66,6 @@ class MonitoringPolicy:
             raise ValueError("approaching leads must be business-day counts >= 0")
         if self.batch_size < 1:
             raise ValueError("batch_size must be at least 1")
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """A clock row the breach scan found due for recording."""
-
-    clock_id: str
-    case_id: str
-    rule: str
-    due: date
-    timezone: str
-    team: str | None
-    manager_id: str | None
-    breach_at: str
 
 
 @contextmanager
@@ -100,15 +87,40 @@ def leader(engine: Engine, *, key: int = BREACH_LEADER_LOCK) -> Iterator[bool]:
                 conn.commit()
 
 
-def find_breaches(conn: Connection, *, now: datetime, limit: int, after: tuple[str, str] = ("", "")) -> list[Candidate]:
-    """Clock rows whose breach is due at `now` and not yet recorded, in (breach_at, clock_id) order."""
-    rows = conn.execute(
-        select(_c.clock_id, _c.case_id, _c.rule, _c.due, _c.timezone, _c.team, _c.manager_id, _c.breach_at)
-        .where(_c.breach_at.isnot(None), _c.breach_at <= recorded_at_text(now))
-        .where(tuple_(_c.breach_at, _c.clock_id) > tuple_(*after))
-        .order_by(_c.breach_at, _c.clock_id).limit(limit)
-    ).all()
-    return [Candidate(**row._mapping) for row in rows]
+# Built once: a statement object is compiled and cache-keyed once, not on every page of every scan.
+_BREACH_PAGE = (
+    select(_c.clock_id, _c.case_id, _c.rule, _c.due, _c.timezone, _c.team, _c.manager_id, _c.breach_at)
+    .where(_c.breach_at.isnot(None), _c.breach_at <= bindparam("now", type_=String))
+    .where(tuple_(_c.breach_at, _c.clock_id) > tuple_(bindparam("after_at", type_=String),
+                                                      bindparam("after_id", type_=String)))
+    .order_by(_c.breach_at, _c.clock_id).limit(bindparam("page", type_=Integer))
+)
+
+
+def breach_query(now: datetime, *, limit: int, after: tuple[str, str] = ("", "")) -> Select[Any]:
+    """One page of the breach scan (for EXPLAIN): due at `now`, keyset-paged on the partial index."""
+    return _BREACH_PAGE.params(now=recorded_at_text(now), after_at=after[0], after_id=after[1], page=limit)
+
+
+def find_breaches(conn: Connection, *, now: datetime, limit: int, after: tuple[str, str] = ("", "")) -> list[Row[Any]]:
+    """Clock rows whose breach is due at `now` and not yet recorded, in (breach_at, clock_id) order.
+
+    Each row has clock_id, case_id, rule, due, timezone, team, manager_id and breach_at.
+    """
+    params = {"now": recorded_at_text(now), "after_at": after[0], "after_id": after[1], "page": limit}
+    return list(conn.execute(_BREACH_PAGE, params))
+
+
+def passed(found: Sequence[Row[Any]], *, now: datetime) -> list[Row[Any]]:
+    """The rows whose due date has passed in their case's zone at `now` (the decision breach_at anticipates)."""
+    today: dict[str, date] = {}
+    out = []
+    for row in found:
+        if row.timezone not in today:
+            today[row.timezone] = local_today(now, ZoneInfo(row.timezone))
+        if today[row.timezone] > row.due:
+            out.append(row)
+    return out
 
 
 def scan_breaches(
@@ -131,34 +143,54 @@ def scan_breaches(
 
 
 def _raise_breaches(
-    conn: Connection, found: Sequence[Candidate], *, now: datetime, policy: MonitoringPolicy
+    conn: Connection, found: Sequence[Row[Any]], *, now: datetime, policy: MonitoringPolicy
 ) -> list[AlertRecord]:
+    """Raise a page of breaches together; if anything fails, again case by case so one case cannot block."""
+    due_now = passed(found, now=now)
+    try:
+        with conn.begin_nested():
+            return _raise_together(conn, due_now, now=now, policy=policy)
+    except Exception:  # noqa: BLE001 - retried below case by case, where the failing case is named
+        log.warning("breach_batch_retried_by_case", size=len(due_now))
     raised: list[AlertRecord] = []
-    ordered = sorted(found, key=lambda c: c.case_id)
-    for case_id, group in groupby(ordered, key=lambda c: c.case_id):
-        due_now = [c for c in group if is_past(c.due, now, ZoneInfo(c.timezone))]
+    for case_id, group in groupby(sorted(due_now, key=lambda c: c.case_id), key=lambda c: c.case_id):
         try:
             with conn.begin_nested():
-                raised += _raise_case_breaches(conn, due_now, now=now, policy=policy)
+                raised += _raise_together(conn, list(group), now=now, policy=policy)
         except Exception as exc:  # noqa: BLE001 - one failing case is logged and skipped (issue 4)
             log.error("breach_scan_case_failed", case_id=case_id, error=type(exc).__name__)
     return raised
 
 
-def _raise_case_breaches(
-    conn: Connection, found: Sequence[Candidate], *, now: datetime, policy: MonitoringPolicy
+def _raise_together(
+    conn: Connection, found: Sequence[Row[Any]], *, now: datetime, policy: MonitoringPolicy
 ) -> list[AlertRecord]:
-    records = [_alert(c, level="breached", lead=0, now=now, policy=policy) for c in found]
-    won = insert_new(conn, records)
-    for record in won:
-        # The trail shows when the service knew: occurred_at is now, recorded by the system actor.
-        event = {"type": "deadline_breached", "occurred_at": now.astimezone(UTC).isoformat(),
-                 "data": {"clock_id": record.clock_id, "rule": record.rule, "due": record.due.isoformat()}}
-        append(conn, record.case_id, [event], expected_version=None, actor=SYSTEM, now=now,
-               idempotency_key=f"breach:{record.clock_id}:{record.due.isoformat()}", policy=policy.append)
-        log.info("breach_alert_raised", alert_id=record.alert_id, case_id=record.case_id, rule=record.rule,
-                 due=record.due.isoformat())
+    """Insert the alerts; for each one this process won, append deadline_breached (same transaction)."""
+    won = insert_new(conn, [_alert(c, level="breached", lead=0, now=now, policy=policy) for c in found])
+    _append_breaches(conn, won, now=now, policy=policy.append)
     return won
+
+
+def _append_breaches(conn: Connection, records: Sequence[AlertRecord], *, now: datetime, policy: AppendPolicy) -> None:
+    """One deadline_breached per alert, by the system actor, in the caller's transaction.
+
+    The trail shows when the service knew: occurred_at is now. The alert rows and these events commit
+    together, so neither exists without the other. The requests go through the store's own write path in
+    one AppendBatch, as a group commit does (audit.store.append is the same path for a single request):
+    every request checked on its own, all events written in one statement, the projection hook called once.
+    """
+    requests = [AppendRequest(r.case_id, (_breach_event(r, now=now),), None, SYSTEM, now) for r in records]
+    if not requests:
+        return
+    batch = AppendBatch(conn, requests, policy=policy)
+    for request in requests:
+        batch.add(request)
+    batch.write()
+
+
+def _breach_event(record: AlertRecord, *, now: datetime) -> dict[str, Any]:
+    data = {"clock_id": record.clock_id, "rule": record.rule, "due": record.due.isoformat()}
+    return {"type": "deadline_breached", "occurred_at": now.astimezone(UTC).isoformat(), "data": data}
 
 
 def _alert(candidate: Any, *, level: str, lead: int, now: datetime, policy: MonitoringPolicy) -> AlertRecord:

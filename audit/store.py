@@ -10,9 +10,9 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from audit.append_batch import AppendBatch
-from audit.append_rows import VERSION_RACE, lock_head
+from audit.append_rows import VERSION_RACE
 from audit.append_types import ROLES, Actor, AppendPolicy, AppendRequest, AppendResult
-from audit.database import write_transaction
+from audit.database import driver_transaction
 from audit.errors import ConcurrencyConflict
 
 __all__ = ["ROLES", "Actor", "AppendPolicy", "AppendRequest", "AppendResult", "append", "append_request"]
@@ -43,11 +43,13 @@ def append_request(
 ) -> AppendResult:
     """append() for a prepared AppendRequest."""
     try:
-        with write_transaction(target) as conn:
-            # The head lock serialises appends: positions follow commit order (see lock_head).
-            batch = AppendBatch(conn, [request], head=lock_head(conn), policy=policy or AppendPolicy())
+        policy = policy or AppendPolicy()
+        with driver_transaction(target, full_connection=policy.on_appended is not None) as conn:
+            # The head lock serialises appends: positions follow commit order (see AppendBatch).
+            batch = AppendBatch(conn, [request], policy=policy)
             result = batch.add(request)
-            batch.write()
+            # Ours to commit when we began it and no hook still has to run in it.
+            batch.write(commit=isinstance(target, Engine) and policy.on_appended is None)
     except IntegrityError as exc:
         # UNIQUE(case_id, version) is the last line of defence should a writer bypass the head lock.
         if any(name in str(exc.orig) for name in VERSION_RACE):

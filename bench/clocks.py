@@ -98,6 +98,34 @@ def report(tally: Tally) -> None:
     print(f"  clocks per rule: {per_rule}")
 
 
+def families(seed: int, cases: int) -> None:
+    """CPU time per rule family (in engine order, on one Evaluation per case, as compute_clocks runs them)."""
+    from compliance.closure import close_out
+    from compliance.engine import _families, cancelled_by_voids, sort_key
+
+    files = chunk(seed, 0, cases)
+    calendars = {name: calendar_for(name) for name in {f.calendar for f in files}}
+    spent: Counter[str] = Counter()
+    clock = time.process_time
+    gc.collect()
+    for f in files:
+        started = clock()
+        ev = evaluate(f.case_id, f.profile, f.events, calendars[f.calendar], f.as_of)
+        spent["evaluate (fold)"] += clock() - started
+        found = []
+        for family in _families():
+            started = clock()
+            found += family(ev)
+            spent[family.__module__.rsplit(".", 1)[-1]] += clock() - started
+        started = clock()
+        sorted(close_out(ev, found) + cancelled_by_voids(ev), key=sort_key)
+        spent["close_out + voids + sort"] += clock() - started
+    total = sum(spent.values())
+    print(f"{cases:,} cases: {total / cases * 1e6:.1f} us/case in all")
+    for name, seconds in spent.most_common():
+        print(f"  {name:28s} {seconds / cases * 1e6:8.1f} us/case  {seconds / total:6.1%}")
+
+
 def profile(seed: int, cases: int) -> None:
     """cProfile over `cases` cases: the hot spots by own time."""
     files = chunk(seed, 0, cases)
@@ -116,7 +144,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=20260702)
     parser.add_argument("--chunk", type=int, default=5_000, help="cases generated and measured at a time")
     parser.add_argument("--profile", action="store_true", help="print the hot spots of a cProfile run instead")
+    parser.add_argument("--families", action="store_true", help="print the CPU time of each rule family instead")
     args = parser.parse_args(argv)
+    if args.families:
+        families(args.seed, min(args.cases, 20_000))
+        return
     if args.profile:
         profile(args.seed, min(args.cases, 5_000))
         return

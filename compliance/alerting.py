@@ -88,12 +88,12 @@ class ClockState:
 
 def resolution(level: str, alert_due: date, clock: ClockState) -> str | None:
     """Why a live alert is settled now (its reason), or None while it still calls for attention."""
+    if not clock.case_open:
+        return "case_closed"  # closing also cancels the clocks still running (compliance.closure)
     if not clock.exists or clock.status in ("cancelled", "not_applicable"):
         return "cancelled"
     if clock.due != alert_due:
         return "superseded"  # a correction moved the due date: the alert for the new date replaces it
-    if not clock.case_open:
-        return "case_closed"
     if clock.met_by is not None:
         return "met" if clock.status == "met" else "met_late"
     if level == "approaching" and clock.passed:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
 from compliance.envelope import CaseEvent
-from compliance.history import History
+from compliance.history import History, computed_once
+from compliance.payload import field_of
 
 # Event types that carry an application_id and belong to one application's life (CONTRACT §2).
 APPLICATION_TYPES = frozenset(
@@ -51,7 +51,7 @@ class ApplicationLife:
     application_id: str
     events: tuple[CaseEvent, ...]
 
-    @functools.cached_property
+    @computed_once
     def _by_type(self) -> dict[str, tuple[CaseEvent, ...]]:
         grouped: dict[str, list[CaseEvent]] = {}
         for event in self.events:
@@ -64,39 +64,42 @@ class ApplicationLife:
             return self._by_type.get(types[0], ())
         return tuple(e for e in self.events if e.type in types)
 
-    @property
+    # The answers below are asked by many clocks of one application: each is computed once (the life is immutable).
+    @computed_once
     def received(self) -> CaseEvent | None:
         """The first application_received (1024.41(k)(1)(i): the transferor's receipt date counts)."""
         found = self.of("application_received")
         return found[0] if found else None
 
-    @property
+    @computed_once
     def opened_on(self) -> date:
         """The receipt date, or the first thing recorded about the application when no receipt was logged."""
         return self.received.on if self.received else self.events[0].on
 
-    @property
+    @computed_once
     def completions(self) -> tuple[CaseEvent, ...]:
         """Every application_completed, facial or not (comment 41(c)(3)(i)-3: each completion counts)."""
         return self.of("application_completed")
 
-    @property
+    @computed_once
     def first_completion(self) -> CaseEvent | None:
         """41(b)(3), (c)(2)(iv): protections are fixed as of the date it first became (facially) complete."""
         return self.completions[0] if self.completions else None
 
-    @property
+    @computed_once
     def decisions(self) -> tuple[CaseEvent, ...]:
         """Every evaluation_decided (the (c)(1)(ii) notices)."""
         return self.of("evaluation_decided")
 
     def after(self, event: CaseEvent, *types: str) -> tuple[CaseEvent, ...]:
         """Its events of the given types that happened after `event`."""
-        return tuple(e for e in self.of(*types) if precedes(event, e))
+        mark = (event.on, event.version)  # precedes(event, e)
+        return tuple(e for e in self.of(*types) if mark < (e.on, e.version))
 
     def before(self, event: CaseEvent, *types: str) -> tuple[CaseEvent, ...]:
         """Its events of the given types that happened before `event`."""
-        return tuple(e for e in self.of(*types) if precedes(e, event))
+        mark = (event.on, event.version)  # precedes(e, event)
+        return tuple(e for e in self.of(*types) if (e.on, e.version) < mark)
 
     def next_completion(self, completion: CaseEvent) -> CaseEvent | None:
         """The completion that followed `completion`, if any."""
@@ -130,11 +133,15 @@ class ApplicationLife:
 
 def applications(history: History) -> tuple[ApplicationLife, ...]:
     """Every application of the case, oldest receipt first (ties: the earlier log entry)."""
+    return history.memo("applications", _lives)
+
+
+def _lives(history: History) -> tuple[ApplicationLife, ...]:
     grouped: dict[str, list[CaseEvent]] = {}
     for event in history.events:
         if event.type not in APPLICATION_TYPES:
             continue
-        app_id = getattr(event.data, "application_id", None)
+        app_id = field_of(event.data, "application_id")
         if app_id is not None:
             grouped.setdefault(app_id, []).append(event)
     lives = [ApplicationLife(app_id, tuple(sorted(events, key=order))) for app_id, events in grouped.items()]
@@ -146,6 +153,6 @@ def answers_for(history: History, application_id: str, types: Iterable[str]) -> 
     wanted = tuple(types)
     found = [
         e for e in history.events
-        if e.type in wanted and getattr(e.data, "application_id", None) in (application_id, None)
+        if e.type in wanted and field_of(e.data, "application_id") in (application_id, None)
     ]
     return tuple(sorted(found, key=order))

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from operator import itemgetter
+from typing import NamedTuple
 
 from compliance.envelope import CaseEvent
 from compliance.history import History
 
 
-@dataclass(frozen=True)
-class Unpaid:
+class Unpaid(NamedTuple):
     """One stretch during which an installment was due and unpaid: [start, end), end None while unpaid."""
 
     due: date
@@ -26,8 +27,7 @@ class Unpaid:
         return self.start <= day and (self.end is None or day < self.end)
 
 
-@dataclass(frozen=True)
-class Episode:
+class Episode(NamedTuple):
     """A continuous delinquency: [start, end), end None while the borrower is still delinquent."""
 
     start: date
@@ -51,12 +51,16 @@ class Arrears:
     @classmethod
     def of(cls, history: History) -> Arrears:
         """Fold payment_missed / installment_paid in the order they happened (comment 31 Delinquency-2)."""
+        return history.memo("Arrears", cls._fold)
+
+    @classmethod
+    def _fold(cls, history: History) -> Arrears:
         first: dict[date, CaseEvent] = {}
         repeats: list[tuple[CaseEvent, CaseEvent]] = []
         open_from: dict[date, date] = {}
         stretches: list[Unpaid] = []
         paid: list[date] = []
-        for event in history.chronological:
+        for event in history.installments:
             if event.type == "payment_missed":
                 due = event.data.due_date  # type: ignore[attr-defined]
                 if due in first and due in open_from:
@@ -72,20 +76,23 @@ class Arrears:
                 if start is not None and event.on > start:
                     stretches.append(Unpaid(due, start, event.on))
         stretches += [Unpaid(due, start, None) for due, start in open_from.items()]
-        missed = tuple(sorted(first.values(), key=lambda e: e.data.due_date))  # type: ignore[attr-defined]
-        ordered = tuple(sorted(stretches, key=lambda s: (s.due, s.start)))
+        missed = tuple(sorted(first.values(), key=_due_date))
+        ordered = tuple(sorted(stretches, key=_due_start))
         return cls(missed, tuple(repeats), ordered, tuple(paid), _episodes(ordered))
 
     def oldest_unpaid(self, day: date) -> date | None:
         """The oldest installment due and unpaid on `day`, or None when the borrower is current."""
         for stretch in self.stretches:
-            if stretch.covers(day):
+            if stretch.start <= day and (stretch.end is None or day < stretch.end):  # stretch.covers(day)
                 return stretch.due
         return None
 
     def episode_on(self, day: date) -> Episode | None:
         """The continuous delinquency under way on `day`, if any."""
-        return next((e for e in self.episodes if e.covers(day)), None)
+        for episode in self.episodes:
+            if episode.start <= day and (episode.end is None or day < episode.end):  # episode.covers(day)
+                return episode
+        return None
 
     def delinquent_throughout(self, start: date, end: date) -> bool:
         """Whether the borrower was delinquent on every day of [start, end] (as known; open stretches continue)."""
@@ -104,6 +111,13 @@ class Arrears:
     def paid_since(self, day: date) -> bool:
         """Whether any installment payment was made on or after `day` (39(c)(2)(ii): payments after filing)."""
         return any(paid >= day for paid in self.paid_dates)
+
+
+def _due_date(event: CaseEvent) -> date:
+    return event.data.due_date  # type: ignore[attr-defined, no-any-return]
+
+
+_due_start = itemgetter(0, 1)  # Unpaid (due, start)
 
 
 def _episodes(stretches: tuple[Unpaid, ...]) -> tuple[Episode, ...]:

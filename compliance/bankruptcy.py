@@ -45,6 +45,10 @@ class BankruptcyCase:
 
 def bankruptcy_cases(history: History) -> tuple[BankruptcyCase, ...]:
     """Each bankruptcy_filed paired with the first bankruptcy_ended on or after its petition date."""
+    return history.memo("bankruptcy_cases", _pair_cases)
+
+
+def _pair_cases(history: History) -> tuple[BankruptcyCase, ...]:
     ends = list(history.of_type("bankruptcy_ended"))
     cases = []
     for filed in sorted(history.of_type("bankruptcy_filed"), key=lambda e: (e.data.petition_date, e.version)):  # type: ignore[attr-defined]

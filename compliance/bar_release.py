@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from compliance.applications import ApplicationLife, answers_for
 from compliance.envelope import CaseEvent
 from compliance.evaluation import Evaluation
+from compliance.payload import field_of
 from compliance.predicates import Facts, appeal_right_41h1, loan_modification_denied
 from compliance.proximity import proximity
 from compliance.rulebook import Rule
@@ -88,7 +89,7 @@ def _acceptance_closes(ev: Evaluation, bar_rule: Rule, life: ApplicationLife, de
     # 41(e)(1) floor (14 or 7 days), a later servicer deadline, and the (e)(2)(iii) extension on appeal.
     fixed_on = _fixed_on(life, decision)
     days = 14 if proximity(ev.history, fixed_on).at_least(90) else 7
-    closes = max(decision.on + timedelta(days=days), getattr(decision.data, "acceptance_deadline", None) or decision.on)
+    closes = max(decision.on + timedelta(days=days), field_of(decision.data, "acceptance_deadline") or decision.on)
     appeals = life.after(decision, "appeal_received")
     if not appeals:
         # A modification denial with an appeal right keeps the matter open until the 14-day appeal window ends.

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import date
 
-from compliance.clock import Clock
+from compliance.clock import Clock, then
 from compliance.evaluation import Evaluation
 
 
@@ -36,7 +35,7 @@ def close_out(ev: Evaluation, clocks: Sequence[Clock]) -> list[Clock]:
     why = getattr(closing.data, "reason", "other")
     note = f"cancelled: case closed on {closing.on.isoformat()} ({why}); nothing is owed after closing"
     return [
-        replace(c, status="cancelled", reason=f"case closed ({why})", derivation=(*c.derivation, note))
+        c.replace(status="cancelled", reason=f"case closed ({why})", derivation=then(c.steps, (note,)))
         if _still_running(c, closing.on) else c
         for c in clocks
     ]

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from compliance.clock import Clock, Status
+from functools import partial
+
+from compliance.clock import Clock, Status, new_clock
 from compliance.contact_ledger import (
     CONVERSATION,
+    EARLIEST,
     FREQUENCY,
     HOURS,
+    LATEST,
+    MAX_CALLS,
     PERIOD,
     ContactEntry,
     contact_ledger,
@@ -20,6 +25,8 @@ from compliance.evaluation import Evaluation
 from compliance.rulebook import Rule, rule
 
 RULES = (rule(FREQUENCY), rule(CONVERSATION), rule(HOURS))
+_CHECKS = tuple((r, r.id, r.id == HOURS, r.effective_from, r.effective_to) for r in RULES)
+_NONE_FOUND: dict[str, str] = {}
 NOT_COLLECTOR = (
     "the servicer is not an FDCPA debt collector for this loan (servicing acquired before default, FDCPA "
     "803(6)(F)(iii)): Regulation F does not bind it (reading regf_scope = debt_collector_only)"
@@ -30,11 +37,13 @@ WOULD_BE = "would be a presumed violation if Regulation F applied; UDAAP/state-l
 def clocks(ev: Evaluation) -> list[Clock]:
     """One check clock per judged contact and rule; voided contacts leave cancelled checks behind."""
     out: list[Clock] = []
-    scope = _scope(ev)
-    cease = first_cease(ev) if ev.profile.fdcpa_debt_collector else None
-    for entry in contact_ledger(ev):
-        if entry.is_timed:
-            out += contact_checks(ev, entry, scope=scope, cease=cease)
+    entries = contact_ledger(ev)
+    if entries:
+        scope = _scope(ev)
+        cease = first_cease(ev) if ev.profile.fdcpa_debt_collector else None
+        for entry in entries:
+            if entry.is_timed:
+                out += contact_checks(ev, entry, scope=scope, cease=cease)
     for voiding in ev.history.voidings:
         if voiding.voided.type == "contact_logged":
             out += _cancelled(ev, voiding.voided, voiding.by)
@@ -57,29 +66,40 @@ def contact_checks(
     ev: Evaluation, entry: ContactEntry, *, scope: str | None, cease: CaseEvent | None = None
 ) -> list[Clock]:
     """Each rule's verdict on one contact: met, breached with a finding, or not applicable (with a would-be one)."""
-    head, flags, found, trigger = _head(entry), _flags(ev, entry, cease), findings(entry), trigger_of(entry.contact)
+    contact, party, _, _, local, _, is_call, is_timed, window, busy, _, through, _ = entry
+    flags = _flags(ev, entry, cease)
+    # findings(entry) is empty unless a call is the 8th in 7 days or follows a conversation, or the hour is off.
+    suspect = (is_call and (len(window) > MAX_CALLS or through is not None)) or (
+        is_timed and local is not None and not EARLIEST <= local.time() < LATEST)
+    found = findings(entry) if suspect else _NONE_FOUND
+    trigger, calendar, on, suffix = trigger_of(contact), ev.calendar_name, contact.on, ":" + contact.id
     out = []
-    for r in RULES:
-        if not judges(r, entry):
+    for r, rule_id, hours, starts, ends in _CHECKS:
+        if not (is_timed if hours else is_call):  # judges(r, entry)
             continue
-        finding = found.get(r.id)
+        finding = found.get(rule_id) if suspect else None
         status: Status = "breached" if finding is not None else "met"
-        steps: tuple[str, ...] = (head, _line(r, entry, found))
-        rule_flags = flags + _rule_flags(r, entry)
-        reason = not_in_force(r, entry.contact.on) or scope
-        if reason is None and r.id == HOURS and entry.local is None:
+        # _rule_flags(r, entry): busy signals for the call count, an attorney for the hour check.
+        rule_flags = flags + _rule_flags(r, entry) if busy or (hours and party == "attorney") else flags
+        # not_in_force(r, on) or scope, with the rule's dates read once (three checks per contact).
+        reason = scope if starts <= on and (ends is None or on < ends) else not_in_force(r, on)
+        if reason is None and hours and local is None:
             reason = "the contact has no timestamp (a correction gave a date only)"
             rule_flags = (*rule_flags, "no_timestamp")
         elif reason is not None and finding is not None:
             finding = WOULD_BE + finding
         if reason is not None:
-            status, steps = "not_applicable", (*steps, f"not applicable: {reason}")
-        out.append(Clock(
-            id=f"{r.id}:{entry.contact.id}", rule=r.id, citation=r.citation, kind=r.kind, trigger=trigger,
-            status=status, calendar=ev.calendar.name, derivation=steps, reason=reason, finding=finding,
-            flags=rule_flags,
-        ))
+            status = "not_applicable"
+        # The lines are written only when read (CONTRACT §6 derivation): most checks are judged, not printed.
+        out.append(new_clock((rule_id + suffix, rule_id, r.citation, r.kind, trigger, status, calendar, None, None,
+                              None, None, None, partial(_steps, r, entry, found, reason), (), reason, finding,
+                              rule_flags)))
     return out
+
+
+def _steps(r: Rule, entry: ContactEntry, found: dict[str, str], reason: str | None) -> tuple[str, ...]:
+    steps = (_head(entry), _line(r, entry, found))
+    return steps if reason is None else (*steps, f"not applicable: {reason}")
 
 
 def _scope(ev: Evaluation) -> str | None:

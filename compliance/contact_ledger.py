@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from bisect import bisect_left, bisect_right
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from compliance.bankruptcy import BankruptcyCase, bankruptcy_cases, debtor_case
@@ -17,9 +18,11 @@ EARLIEST, LATEST = time(8, 0), time(21, 0)  # 1006.6(b)(1)(i): before 8 a.m. or 
 TIMED_CHANNELS = frozenset({"phone", "in_person", "email", "text"})
 
 
-@dataclass(frozen=True, slots=True)
-class ContactEntry:
-    """One contact_logged as Regulation F sees it, with every counter an examiner asks for."""
+class ContactEntry(NamedTuple):
+    """One contact_logged as Regulation F sees it, with every counter an examiner asks for.
+
+    A named tuple rather than a frozen dataclass: a portfolio scan builds one per contact, millions in all.
+    """
 
     contact: CaseEvent
     party: str
@@ -60,35 +63,66 @@ class ContactEntry:
 
 def contact_ledger(ev: Evaluation) -> tuple[ContactEntry, ...]:
     """Every effective contact_logged in the order it happened, with its Regulation F counters and findings."""
-    contacts = sorted(ev.history.of_type("contact_logged"), key=lambda e: _instant(e, ev.zone))
+    return ev.memo("contact_ledger", _ledger)
+
+
+def _ledger(ev: Evaluation) -> tuple[ContactEntry, ...]:
+    contacts = ev.history.of_type("contact_logged")
+    if not contacts:
+        return ()
+    if len(contacts) > 1:
+        contacts = _in_time_order(ev, contacts)
     cases = bankruptcy_cases(ev.history)
-    calls: dict[str, list[tuple[date, CaseEvent, bool]]] = {}
+    calls: dict[str, _Placed] = {}
     talks: dict[str, tuple[date, CaseEvent]] = {}
+    zones: dict[str, ZoneInfo] = {}
     entries = []
+    profile_zone = ev.profile.timezone
     for contact in contacts:
         data = contact.data
         zone, source = (data.borrower_timezone, "the contact's borrower_timezone") if data.borrower_timezone else (  # type: ignore[attr-defined]
-            ev.profile.timezone, "the case's time zone")
-        local = contact.at.astimezone(ZoneInfo(zone)) if contact.at else None
-        day, party = local.date() if local else contact.on, data.party  # type: ignore[attr-defined]
-        is_call = data.channel == "phone" and data.direction == "outbound"  # type: ignore[attr-defined]
-        placed = calls.setdefault(party, [])
+            profile_zone, "the case's time zone")
+        tz = zones.get(zone)
+        if tz is None:
+            tz = zones[zone] = ZoneInfo(zone)
+        at = contact.at
+        local = at.astimezone(tz) if at else None
+        day, party, channel = local.date() if local else contact.on, data.party, data.channel  # type: ignore[attr-defined]
+        outbound = data.direction == "outbound"  # type: ignore[attr-defined]
+        is_call = channel == "phone" and outbound
+        placed = calls.get(party)
+        if placed is None:
+            placed = calls[party] = _Placed([], [], [], [True])
+        days, made, busy_flags, in_order = placed
         if is_call:
-            placed.append((day, contact, data.outcome == "busy"))  # type: ignore[attr-defined]
+            if days and day < days[-1]:
+                in_order[0] = False  # local days can step back when borrower time zones differ between calls
+            days.append(day)
+            made.append(contact)
+            busy_flags.append(data.outcome == "busy")  # type: ignore[attr-defined]
         # 1006.14(b)(2)(i)(A): calls to the same person in the 7 consecutive days ending on this contact's day.
-        window = [(c, busy) for d, c, busy in placed if day - PERIOD <= d <= day]
+        first = day - PERIOD
+        if in_order[0]:
+            low, high = bisect_left(days, first), bisect_right(days, day)
+            window, busy = made[low:high], sum(busy_flags[low:high])
+        else:
+            inside = [first <= placed_on <= day for placed_on in days]
+            window = [call for call, keep in zip(made, inside, strict=True) if keep]
+            busy = sum(got_busy for got_busy, keep in zip(busy_flags, inside, strict=True) if keep)
         # 1006.14(b)(2)(i)(B): a telephone conversation (either side calling) opens 7 days, its date being day 1.
         talk = talks.get(party)
-        running = talk if talk is not None and day <= talk[0] + PERIOD else None
-        entry = ContactEntry(
-            contact, party, zone, source, local, day, is_call,
-            data.direction == "outbound" and data.channel in TIMED_CHANNELS,  # type: ignore[attr-defined]
-            tuple(c for c, _ in window), sum(busy for _, busy in window),
-            running[1] if running else None, running[0] + PERIOD if running else None,
-            debtor_case(cases, contact.on),
-        )
-        entries.append(entry)
-        if data.channel == "phone" and data.outcome == "live_contact":  # type: ignore[attr-defined]
+        talked, through = None, None
+        if talk is not None:
+            through = talk[0] + PERIOD
+            if day <= through:
+                talked = talk[1]
+            else:
+                through = None
+        entries.append(_entry((
+            contact, party, zone, source, local, day, is_call, outbound and channel in TIMED_CHANNELS,
+            tuple(window), busy, talked, through, debtor_case(cases, contact.on) if cases else None,
+        )))
+        if channel == "phone" and data.outcome == "live_contact":  # type: ignore[attr-defined]
             talks[party] = (day, contact)
     return tuple(entries)
 
@@ -113,9 +147,39 @@ def findings(entry: ContactEntry) -> dict[str, str]:
     return out
 
 
+class _Placed(NamedTuple):
+    # One party's outbound calls so far: their local days, events and busy signals, and whether the days
+    # are still in order (then a 7-day window is a slice found by bisection).
+    days: list[date]
+    calls: list[CaseEvent]
+    busy: list[bool]
+    in_order: list[bool]
+
+
+def _entry(values: tuple[object, ...]) -> ContactEntry:
+    return tuple.__new__(ContactEntry, values)  # type: ignore[type-var, no-any-return]
+
+
 def hh_mm(moment: datetime) -> str:
     """"07:45" (cheaper than strftime on the hot path)."""
     return f"{moment.hour:02d}:{moment.minute:02d}"
+
+
+def _in_time_order(ev: Evaluation, contacts: list[CaseEvent]) -> list[CaseEvent]:
+    # sorted(contacts, key=_instant), on POSIX timestamps: timed contacts carry fixed UTC offsets, so instants
+    # order them exactly as their datetimes would, without a utcoffset() pair per comparison. The index keeps
+    # the sort stable; the timestamps are kept for ordering the clocks they trigger.
+    stamps = ev.stamps
+    keyed = []
+    for index, contact in enumerate(contacts):
+        at = contact.at
+        if at is None:
+            moment = _instant(contact, ev.zone)[0].timestamp()
+        else:
+            moment = stamps[at]
+        keyed.append((moment, contact.version, index))
+    keyed.sort()
+    return [contacts[key[2]] for key in keyed]
 
 
 def _instant(contact: CaseEvent, zone: ZoneInfo) -> tuple[datetime, int]:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from functools import partial
 
-from compliance.clock import Alternative, Clock, Status, Trigger
+from compliance.clock import Alternative, Clock, Reason, Status, Trigger, new_clock, new_trigger, text, then
 from compliance.envelope import CaseEvent
 from compliance.evaluation import Evaluation
+from compliance.payload import field_of
 from compliance.rulebook import Rule
 from timelines.counting import Count, count_business_days, count_calendar_days
 
@@ -34,19 +36,21 @@ def clock_id(rule_id: str, trigger: CaseEvent) -> str:
 
 def trigger_of(event: CaseEvent) -> Trigger:
     """The trigger block of a clock run from `event`."""
-    return Trigger(event.id, event.type, event.on, event.at)
+    return new_trigger((event.id, event.type, event.on, event.at))
 
 
 def anchor(event: CaseEvent) -> date:
     """Day 0 of clocks run from `event`: the installment's due date or the transfer date where the data says so."""
-    due = getattr(event.data, "due_date", None)
-    transfer = getattr(event.data, "transfer_date", None)
+    due = field_of(event.data, "due_date")
+    transfer = field_of(event.data, "transfer_date")
     return due or transfer or event.on
 
 
 def label(event: CaseEvent) -> str:
     """Human wording of a trigger for derivations."""
-    return TRIGGER_LABELS.get(event.type, event.type.replace("_", " "))
+    kind = event.type
+    found = TRIGGER_LABELS.get(kind)
+    return found if found is not None else kind.replace("_", " ")
 
 
 def count(ev: Evaluation, rule: Rule, start: date, n: int, *, text: str) -> tuple[Count, tuple[Alternative, ...]]:
@@ -64,12 +68,14 @@ def first_satisfier(
 ) -> CaseEvent | None:
     """The earliest event after the trigger that satisfies the rule (matched on the key field, if any)."""
     wanted = tuple(types) if types is not None else rule.satisfied_by
-    value = getattr(trigger.data, key, None) if key else None
+    value = field_of(trigger.data, key) if key else None
     # Legal-date order: a late entry of an earlier act is still the earliest satisfier.
-    for event in ev.history.chronological:
-        if event.type not in wanted or not _after(event, trigger):
+    on, version = trigger.on, trigger.version
+    for event in ev.history.happened(*wanted):
+        # _after(event, trigger): legal date first; the same day falls back to log order.
+        if event.on < on or (event.on == on and event.version <= version):
             continue
-        if key is None or getattr(event.data, key, None) == value:
+        if key is None or field_of(event.data, key) == value:
             return event
     return None
 
@@ -96,17 +102,19 @@ def deadline(
     counted, alts = count(ev, rule, day0, length or rule.length or 0, text=label(trigger))
     found = satisfier if satisfier is not None else first_satisfier(ev, rule, trigger, key=key)
     status, met_by, met_on = judge(counted.due, found, ev.as_of)
-    return Clock(
-        id=clock_id(rule.id, trigger), rule=rule.id, citation=rule.citation, kind=rule.kind,
-        trigger=trigger_of(trigger), status=status, calendar=ev.calendar.name, due=counted.due, met_by=met_by,
-        met_on=met_on, derivation=(*counted.steps, *extra_steps), alternatives=alts, flags=flags,
-    )
+    return new_clock((
+        f"{rule.id}:{trigger.id}", rule.id, rule.citation, rule.kind, trigger_of(trigger), status, ev.calendar.name,
+        counted.due, None, None, met_by, met_on, then(counted.lines, extra_steps), alts, None, None, flags,
+    ))
 
 
-def inapplicable(ev: Evaluation, rule: Rule, trigger: CaseEvent, reason: str) -> Clock:
-    """A clock whose rule does not apply to this case, with the reason (CONTRACT §6)."""
-    return Clock(
-        id=clock_id(rule.id, trigger), rule=rule.id, citation=rule.citation, kind=rule.kind,
-        trigger=trigger_of(trigger), status="not_applicable", calendar=ev.calendar.name, reason=reason,
-        derivation=(f"not applicable: {reason}",),
-    )
+def inapplicable(ev: Evaluation, rule: Rule, trigger: CaseEvent, reason: Reason) -> Clock:
+    """A clock whose rule does not apply to this case, with the reason (CONTRACT §6; written when read)."""
+    return new_clock((
+        f"{rule.id}:{trigger.id}", rule.id, rule.citation, rule.kind, trigger_of(trigger), "not_applicable",
+        ev.calendar_name, None, None, None, None, None, partial(_reason_line, reason), (), reason, None, (),
+    ))
+
+
+def _reason_line(reason: Reason) -> tuple[str, ...]:
+    return (f"not applicable: {text(reason)}",)

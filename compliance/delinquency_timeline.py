@@ -6,7 +6,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
 
-from compliance.delinquency import oldest_unpaid
+from compliance.delinquency import oldest_unpaid_marks
 from compliance.history import History
 
 
@@ -20,9 +20,7 @@ class OldestUnpaid:
     @classmethod
     def of(cls, history: History) -> OldestUnpaid:
         """It changes only on an installment event's legal date or an unpaid installment's due date."""
-        marks = {e.on for e in history.installments} | {e.data.due_date for e in history.installments}  # type: ignore[attr-defined]
-        days = tuple(sorted(marks))
-        return cls(days, tuple(oldest_unpaid(history, day) for day in days))
+        return history.memo("OldestUnpaid", lambda h: cls(*oldest_unpaid_marks(h)))
 
     def on(self, day: date) -> date | None:
         """The oldest unpaid due date at the end of `day` (None: current)."""

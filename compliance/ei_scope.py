@@ -4,17 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
+from typing import NamedTuple
 
-from compliance.arrears import Arrears
+from compliance.arrears import Arrears, Episode
 from compliance.bankruptcy import BankruptcyCase, bankruptcy_cases, exempting_case, resumes_on
+from compliance.clock import Reason, Trigger
+from compliance.deadlines import label, trigger_of
 from compliance.envelope import CaseEvent
 from compliance.evaluation import Evaluation
+from compliance.history import History
 from compliance.rulebook import Rule
+from timelines.counting import Count, count_calendar_days
+
+DAY_45 = 45
 
 
 def not_in_force(rule: Rule, day: date) -> str | None:
     """Effective dating (rulebook §5): why no version of the rule governs a trigger dated `day`, else None."""
-    if rule.in_force_on(day):
+    if rule.effective_from <= day and (rule.effective_to is None or day < rule.effective_to):  # in_force_on
         return None
     if day < rule.effective_from:
         return f"{rule.citation} took effect on {rule.effective_from}; the trigger is dated {day}"
@@ -32,7 +40,11 @@ def subpart_c_scope(ev: Evaluation) -> str | None:
 
 def first_cease(ev: Evaluation) -> CaseEvent | None:
     """The first FDCPA 805(c) cease-communication notice received (none is ever revoked in the contract)."""
-    found = ev.history.of_type("cease_communication_received")
+    return ev.history.memo("first_cease", _first_cease)
+
+
+def _first_cease(history: History) -> CaseEvent | None:
+    found = history.of_type("cease_communication_received")
     return min(found, key=lambda e: (e.on, e.version)) if found else None
 
 
@@ -49,21 +61,23 @@ class EarlyIntervention:
     contacts: tuple[CaseEvent, ...] = ()
     assignments: tuple[CaseEvent, ...] = ()
     first_application: date | None = None
+    # subpart_c_scope(ev), and the cease notice if it binds an FDCPA debt collector (39(d)): per case, not per clock.
+    scope: str | None = None
+    fdcpa_cease: CaseEvent | None = None
 
     @classmethod
     def of(cls, ev: Evaluation) -> EarlyIntervention:
         """Fold the case's history once for every early-intervention clock."""
-        grouped: dict[str, list[CaseEvent]] = {}
-        for event in ev.history.chronological:
-            grouped.setdefault(event.type, []).append(event)
-        applications = grouped.get("application_received")
+        happened = ev.history.happened
+        applications = happened("application_received")
+        personnel, routed = happened("personnel_assigned"), happened("case_assigned")
+        assignments = tuple(sorted((*personnel, *routed), key=_on_version)) if personnel and routed else (
+            personnel or routed)
+        cease = first_cease(ev)
         return cls(
-            ev, Arrears.of(ev.history), bankruptcy_cases(ev.history),
-            tuple(grouped.get("early_intervention_notice_sent", ())),
-            first_cease(ev), tuple(grouped.get("contact_logged", ())),
-            tuple(sorted((*grouped.get("personnel_assigned", ()), *grouped.get("case_assigned", ())),
-                         key=lambda e: (e.on, e.version))),
-            applications[0].on if applications else None,
+            ev, Arrears.of(ev.history), bankruptcy_cases(ev.history), happened("early_intervention_notice_sent"),
+            cease, happened("contact_logged"), assignments, applications[0].on if applications else None,
+            subpart_c_scope(ev), cease if ev.profile.fdcpa_debt_collector else None,
         )
 
     def cease_by(self, day: date) -> CaseEvent | None:
@@ -72,10 +86,13 @@ class EarlyIntervention:
 
     def fdcpa_ceased(self, day: date) -> CaseEvent | None:
         """39(d): the cease notice binding a servicer that is an FDCPA debt collector, if received by `day`."""
-        return self.cease_by(day) if self.ev.profile.fdcpa_debt_collector else None
+        cease = self.fdcpa_cease
+        return cease if cease is not None and cease.on <= day else None
 
     def bankruptcy_reason(self, start: date, due: date, *, duty: str, cite: str) -> str | None:
         """Why a clock over (start, due] is exempt under 39(c)(1) (the borrower was a debtor), else None."""
+        if not self.bankruptcies:
+            return None
         case = exempting_case(self.bankruptcies, self.arrears, start, due, duty=duty)
         if case is None:
             return None
@@ -98,11 +115,49 @@ class EarlyIntervention:
         return None
 
 
+class Installment(NamedTuple):
+    """A missed installment as the 1024.39/1024.40 clocks read it, with what their three clocks share."""
+
+    event: CaseEvent
+    due_date: date
+    label: str
+    trigger: Trigger
+    # The continuous delinquency under way on the due date, and the due date + 45 count.
+    episode: Episode | None
+    day45: Count
+
+
+def installment(ctx: EarlyIntervention, missed: CaseEvent) -> Installment:
+    """The shared reading of one missed installment (its due date is day 0 of every clock it starts)."""
+    due_date = missed.data.due_date  # type: ignore[attr-defined]
+    text = label(missed)
+    return Installment(missed, due_date, text, trigger_of(missed), ctx.arrears.episode_on(due_date),
+                       count_calendar_days(ctx.ev.calendar, due_date, DAY_45, label=text))
+
+
+PAID_BY_DUE = "the installment due {} was paid by its due date: no delinquency ({})"
+CURRENT_FROM = "the borrower was current from {}, before day {} ({}): not required ({})"
+
+
+def cured(m: Installment, due: date, *, day: int, cite: str) -> Reason:
+    """cured_reason for a shared installment reading; the reason is written only when read."""
+    episode = m.episode
+    if episode is None:
+        return partial(PAID_BY_DUE.format, m.due_date, cite)
+    if episode.end is None or episode.end > due:
+        return None  # delinquent throughout [due date, due]
+    return partial(CURRENT_FROM.format, episode.end, day, due, cite)
+
+
+def _on_version(event: CaseEvent) -> tuple[date, int]:
+    return event.on, event.version
+
+
 def cured_reason(arrears: Arrears, due_date: date, due: date, *, day: int, cite: str) -> str | None:
     """Why a clock of the installment `due_date` lapsed: the delinquency ended before its day `day` ({due})."""
-    if arrears.delinquent_throughout(due_date, due):
-        return None
     episode = arrears.episode_on(due_date)
+    if episode is not None and (episode.end is None or episode.end > due):
+        return None  # delinquent throughout [due_date, due]
     if episode is None:
         return f"the installment due {due_date} was paid by its due date: no delinquency ({cite})"
     return f"the borrower was current from {episode.end}, before day {day} ({due}): not required ({cite})"

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from datetime import date
+from itertools import count as positions
+from itertools import repeat
+from operator import attrgetter, itemgetter
 from zoneinfo import ZoneInfo
 
 from compliance.clock import Clock
 from compliance.closure import close_out
 from compliance.deadlines import anchor, clock_id, count, label, trigger_of
 from compliance.envelope import CaseEvent
-from compliance.evaluation import Evaluation, Readings
+from compliance.evaluation import Evaluation, Readings, Stamps
 from compliance.events import CaseOpened
 from compliance.history import History, effective_history
 from compliance.rulebook import RULES, Rule
@@ -19,8 +23,13 @@ from timelines.calendar import BusinessCalendar, calendar_for
 Family = Callable[[Evaluation], list[Clock]]
 RULE_ORDER = {r.id: i for i, r in enumerate(RULES)}
 OTHER_POLICY = {"us-6103a": "us-6103a-observed", "us-6103a-observed": "us-6103a"}
+_UNTIMED = float("-inf")
+_EVENT_ON = attrgetter("on")
+_TRIGGER, _ON, _AT, _RULE, _ID, _CLOCK = itemgetter(4), itemgetter(2), itemgetter(3), itemgetter(1), itemgetter(0), \
+    itemgetter(5)
 
 
+@functools.cache
 def _families() -> tuple[Family, ...]:
     # Imported here so that each family module can import the shared machinery without a cycle.
     from compliance import (
@@ -67,8 +76,9 @@ def cancelled_by_voids(ev: Evaluation) -> list[Clock]:
 def sort_key(clock: Clock) -> tuple[object, ...]:
     """Deterministic order: trigger date, trigger instant (untimed first), rule order in the rulebook, id."""
     # The instant, not its ISO text: "09:30-05:00" is later than "10:00-04:00", and timestamp() is cheaper.
-    at = clock.trigger.at.timestamp() if clock.trigger.at else float("-inf")
-    return (clock.trigger.on, at, RULE_ORDER.get(clock.rule, 999), clock.id)
+    trigger = clock[4]
+    at = trigger[3]
+    return (trigger[2], at.timestamp() if at else _UNTIMED, RULE_ORDER.get(clock[1], 999), clock[0])
 
 
 def evaluate(
@@ -77,8 +87,13 @@ def evaluate(
 ) -> Evaluation:
     """Build the Evaluation: corrections and voids applied, events after as_of not yet known."""
     # Events (and corrections or voids) whose legal date is after as_of were not yet known on that day.
-    known = [e for e in events if e.on <= as_of]
-    history: History = effective_history(known, ZoneInfo(profile.timezone)).until(as_of)
+    known = events
+    if events and max(map(_EVENT_ON, events)) > as_of:
+        known = [e for e in events if e.on <= as_of]
+    history: History = effective_history(known, ZoneInfo(profile.timezone))
+    if history.corrections:
+        # Only a correction can move an event past as_of; otherwise every event is already known by then.
+        history = history.until(as_of)
     alternative = calendar_for(OTHER_POLICY[calendar.name])
     return Evaluation(case_id, profile, history, calendar, alternative, as_of, readings or Readings())
 
@@ -89,8 +104,26 @@ def compute_clocks(
 ) -> list[Clock]:
     """Every clock of the case as of `as_of` (CONTRACT §6); the same input always gives the same list."""
     ev = evaluate(case_id, profile, events, calendar, as_of, readings=readings)
-    clocks = close_out(ev, [c for family in _families() for c in family(ev)]) + cancelled_by_voids(ev)
-    return sorted(clocks, key=sort_key)
+    found: list[Clock] = []
+    for family in _families():
+        found += family(ev)
+    clocks = close_out(ev, found)
+    if ev.history.voidings:
+        clocks += cancelled_by_voids(ev)
+    return in_order(clocks, stamps=ev.stamps)
+
+
+def in_order(clocks: list[Clock], *, stamps: Stamps | None = None) -> list[Clock]:
+    """sorted(clocks, key=sort_key), with the keys built by C-level maps: a timestamp per distinct instant."""
+    stamps = Stamps() if stamps is None else stamps
+    triggers = list(map(_TRIGGER, clocks))
+    # (trigger date, instant, rule order, id, position): the position repeats sorted()'s stability, were two
+    # clocks ever to share a key, and keeps the comparison off the clocks themselves.
+    keys = sorted(zip(
+        map(_ON, triggers), map(stamps.__getitem__, map(_AT, triggers)),
+        map(RULE_ORDER.get, map(_RULE, clocks), repeat(999)), map(_ID, clocks), positions(), clocks,
+    ))
+    return list(map(_CLOCK, keys))
 
 
 def timeline_json(case_id: str, as_of: date, calendar: str, clocks: Sequence[Clock]) -> dict[str, object]:

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
-from typing import Literal
+from datetime import date, datetime
+from typing import Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 from compliance.events import CaseOpened
-from compliance.history import History
+from compliance.history import History, computed_once
 from timelines.calendar import BusinessCalendar
+
+T = TypeVar("T")
+_MISSING = object()
+
+
+class Stamps(dict[datetime | None, float]):
+    """datetime -> POSIX timestamp, filled on first use; None (an untimed trigger) sorts first, as -inf."""
+
+    def __missing__(self, at: datetime | None) -> float:
+        stamp = self[at] = float("-inf") if at is None else at.timestamp()
+        return stamp
 
 
 @dataclass(frozen=True)
@@ -34,7 +46,25 @@ class Evaluation:
     as_of: date
     readings: Readings = field(default_factory=Readings)
 
-    @property
+    @computed_once
     def zone(self) -> ZoneInfo:
         """The case's time zone (CONTRACT §1: legal dates are dates in this zone)."""
         return ZoneInfo(self.profile.timezone)
+
+    @computed_once
+    def stamps(self) -> Stamps:
+        """POSIX timestamps of the case's trigger instants (contacts), computed once for sorting and ordering."""
+        return Stamps()
+
+    @computed_once
+    def calendar_name(self) -> str:
+        """The calendar policy's name (every clock carries it)."""
+        return self.calendar.name
+
+    def memo(self, key: str, build: Callable[[Evaluation], T]) -> T:
+        """A value several rule families derive from this evaluation, built once (the evaluation is immutable)."""
+        store = self.__dict__
+        value = store.get(key, _MISSING)
+        if value is _MISSING:
+            value = store[key] = build(self)
+        return value  # type: ignore[no-any-return]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from functools import partial
 
 from compliance.applications import precedes
 from compliance.bar_release import release
-from compliance.clock import Clock, Status
+from compliance.clock import Clock, Status, then
 from compliance.deadlines import label
 from compliance.delinquency_timeline import OldestUnpaid
 from compliance.duplicates import Screened
@@ -17,7 +18,7 @@ from compliance.loss_mitigation import screenings
 from compliance.periods import bar, cancelled, not_applicable
 from compliance.predicates import Facts, first_failure, regx_scope_41j
 from compliance.rulebook import Rule, rule
-from timelines.counting import count_calendar_days, weekday_label
+from timelines.counting import Count, count_calendar_days, weekday_label
 
 BAR_120 = rule("fc_120_day_bar")
 REFERRAL = rule("fc_referral_bar_complete_app")
@@ -25,6 +26,7 @@ SALE = rule("fc_sale_bar_dual_tracking")
 # 41(g): no motion for judgment or order of sale, and no sale, while the application is pending.
 SALE_STEPS = ("foreclosure_motion_filed", "foreclosure_sale_held")
 FILING = ("first_notice_or_filing_made",)
+_DAY_121: dict[tuple[object, date, str], Count] = {}
 
 
 def clocks(ev: Evaluation) -> list[Clock]:
@@ -42,29 +44,45 @@ def clocks(ev: Evaluation) -> list[Clock]:
 def day_120_bar(ev: Evaluation, missed: CaseEvent, timeline: OldestUnpaid) -> Clock:
     """41(f)(1): no first notice or filing until more than 120 days delinquent: oldest unpaid due date + 121."""
     due: date = missed.data.due_date  # type: ignore[attr-defined]
-    counted = count_calendar_days(ev.calendar, due, 121, label=f"{label(missed)}, due {due}")
-    steps = (*[s for s in counted.steps if not s.startswith("no roll-forward")],
-             f"more than 120 days delinquent from day 121: first notice or filing permitted on or after {counted.due} "
-             "(12 CFR 1024.41(f)(1)(i); 1024.31 days delinquent = date - oldest unpaid due date)")
-    violations = [
-        f for f in _happened(ev, FILING) if f.on < counted.due and timeline.on(f.on) == due
-    ]
+    counted = _day_121(ev, missed, due)
+    not_before = counted.due
+    steps = partial(_bar_lines, counted)
     facts = Facts(ev, BAR_120, missed)
     reason = first_failure(facts)
-    if violations and regx_scope_41j(facts) is None:
+    in_scope = regx_scope_41j(facts) is None
+    filings = ev.history.happened(*FILING)
+    violations = [f for f in filings if f.on < not_before and timeline.on(f.on) == due] if in_scope else ()
+    if violations:
         finding = f"first notice or filing on {violations[0].on}, while this installment's bar stood (41(f)(1))"
-        return bar(ev, BAR_120, missed, not_before=counted.due, status="breached", steps=(*steps, finding),
+        return bar(ev, BAR_120, missed, not_before=not_before, status="breached", steps=then(steps, (finding,)),
                    finding=finding)
-    status: Status = "open" if ev.as_of < counted.due else "met"
-    clock = bar(ev, BAR_120, missed, not_before=counted.due, status=status, steps=steps)
+    status: Status = "open" if ev.as_of < not_before else "met"
     if reason is None:
-        return clock
-    paid = _paid_on(ev, due)
-    if regx_scope_41j(facts) is None and paid is not None and timeline.ever(due):
+        return bar(ev, BAR_120, missed, not_before=not_before, status=status, steps=steps)
+    paid = _paid_on(ev, due) if in_scope else None
+    if paid is not None and timeline.ever(due):
         now = timeline.on(ev.as_of)
         moved = f"the bar now runs from the installment due {now}" if now else "the borrower is current"
+        clock = bar(ev, BAR_120, missed, not_before=not_before, status=status, steps=steps)
         return cancelled(clock, reason=f"installment due {due} paid on {paid}; {moved} (comment 31 Delinquency-2)")
     return not_applicable(ev, BAR_120, missed, reason)
+
+
+def _day_121(ev: Evaluation, missed: CaseEvent, due: date) -> Count:
+    # The count's label names the due date, so (calendar, due date, trigger type) decides it: memoised on that.
+    key = (ev.calendar, due, missed.type)
+    counted = _DAY_121.get(key)
+    if counted is None:
+        if len(_DAY_121) >= 1 << 16:
+            _DAY_121.clear()
+        counted = _DAY_121[key] = count_calendar_days(ev.calendar, due, 121, label=f"{label(missed)}, due {due}")
+    return counted
+
+
+def _bar_lines(counted: Count) -> tuple[str, ...]:
+    return (*[s for s in counted.steps if not s.startswith("no roll-forward")],
+            f"more than 120 days delinquent from day 121: first notice or filing permitted on or after {counted.due} "
+            "(12 CFR 1024.41(f)(1)(i); 1024.31 days delinquent = date - oldest unpaid due date)")
 
 
 def filing_while_current(ev: Evaluation, filing: CaseEvent, timeline: OldestUnpaid) -> Clock | None:
@@ -81,14 +99,13 @@ def filing_while_current(ev: Evaluation, filing: CaseEvent, timeline: OldestUnpa
 
 
 def _paid_on(ev: Evaluation, due: date) -> date | None:
-    paid = [e.on for e in ev.history.chronological
-            if e.type == "installment_paid" and e.data.due_date == due]  # type: ignore[attr-defined]
+    paid = [e.on for e in ev.history.happened("installment_paid") if e.data.due_date == due]  # type: ignore[attr-defined]
     return paid[-1] if paid else None
 
 
 def _happened(ev: Evaluation, types: Sequence[str]) -> list[CaseEvent]:
     # Earliest first (late entries by their legal date), so a finding names the first prohibited step.
-    return [e for e in ev.history.chronological if e.type in types]
+    return list(ev.history.happened(*types))
 
 
 def application_bar(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from operator import attrgetter
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from compliance.envelope import CaseEvent, legal_date, parse_occurred_at
@@ -13,6 +14,8 @@ from compliance.events import DATA_MODELS, EntryCorrected, EntryVoided
 
 # Events that describe other events rather than the world; they never trigger or satisfy a clock.
 META_TYPES = frozenset({"entry_corrected", "entry_voided"})
+T = TypeVar("T")
+_MISSING = object()
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,25 @@ class Voiding:
     by: CaseEvent
 
 
+class computed_once:  # noqa: N801 - used as a decorator, like functools.cached_property
+    """functools.cached_property without its lock (Python 3.11 takes one per first read): a value of an
+    immutable object computed on first read and stored in the instance, so later reads are plain lookups."""
+
+    def __init__(self, build: Callable[[Any], Any]) -> None:
+        self.build = build
+        self.name = build.__name__
+        self.__doc__ = build.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.build(instance)
+        return value
+
+
 @dataclass(frozen=True)
 class History:
     """Events as they stand after corrections, in version order, with what was corrected and voided."""
@@ -39,19 +61,62 @@ class History:
     corrections: tuple[Correction, ...] = ()
     voidings: tuple[Voiding, ...] = ()
 
-    @functools.cached_property
+    @computed_once
     def chronological(self) -> tuple[CaseEvent, ...]:
         """Effective events in the order they happened: legal date, then log order (late entries move up)."""
-        return tuple(sorted(self.events, key=lambda e: (e.on, e.version)))
+        ordered = tuple(sorted(self.events, key=_ON_VERSION))
+        # Usually the log order already is the order things happened: keep one tuple (and one type index).
+        return self.events if ordered == self.events else ordered
 
-    @functools.cached_property
+    @computed_once
     def installments(self) -> tuple[CaseEvent, ...]:
         """payment_missed / installment_paid events in the order they happened (the delinquency ledger)."""
-        return tuple(e for e in self.chronological if e.type in ("payment_missed", "installment_paid"))
+        return self.happened("payment_missed", "installment_paid")
+
+    @computed_once
+    def _by_type(self) -> dict[str, list[CaseEvent]]:
+        # Version order per type: every rule family asks for a few types out of ~20 events, many times.
+        return _group(self.events)
+
+    @computed_once
+    def _happened_by_type(self) -> dict[str, list[CaseEvent]]:
+        chronological = self.chronological
+        return self._by_type if chronological is self.events else _group(chronological)
+
+    @computed_once
+    def _happened(self) -> dict[tuple[str, ...], tuple[CaseEvent, ...]]:
+        # One entry per type (the order things happened), and others per combination of types asked for.
+        return {(kind,): tuple(events) for kind, events in self._happened_by_type.items()}
 
     def of_type(self, *types: str) -> list[CaseEvent]:
         """Effective events of the given types, in version order."""
+        if len(types) == 1:
+            return list(self._by_type.get(types[0], ()))
         return [e for e in self.events if e.type in types]
+
+    def happened(self, *types: str) -> tuple[CaseEvent, ...]:
+        """Effective events of the given types in the order they happened (as `chronological`), memoised."""
+        memo = self._happened
+        found = memo.get(types)
+        if found is None:
+            by_type = self._happened_by_type
+            present = [t for t in types if t in by_type]
+            if len(present) == 1:
+                found = tuple(by_type[present[0]])
+            elif present:
+                found = tuple(e for e in self.chronological if e.type in types)
+            else:
+                found = ()
+            memo[types] = found
+        return found
+
+    def memo(self, key: str, build: Callable[[History], T]) -> T:
+        """A value derived from this history alone, built once (the history is immutable)."""
+        store = self.__dict__
+        value = store.get(key, _MISSING)
+        if value is _MISSING:
+            value = store[key] = build(self)
+        return value  # type: ignore[no-any-return]
 
     def for_key(self, key_field: str, value: object, *types: str) -> list[CaseEvent]:
         """Effective events of the given types whose data carries key_field == value (e.g. application_id)."""
@@ -59,7 +124,25 @@ class History:
 
     def until(self, day: date) -> History:
         """The history restricted to events whose legal date is on or before `day`."""
-        return replace(self, events=tuple(e for e in self.events if e.on <= day))
+        kept = tuple(e for e in self.events if e.on <= day)
+        if len(kept) == len(self.events):
+            kept = self.events
+        return History(kept, self.corrections, self.voidings)
+
+
+def _group(events: Iterable[CaseEvent]) -> dict[str, list[CaseEvent]]:
+    grouped: dict[str, list[CaseEvent]] = {}
+    for event in events:
+        kind = event.type
+        if kind in grouped:
+            grouped[kind].append(event)
+        else:
+            grouped[kind] = [event]
+    return grouped
+
+
+_ON_VERSION = attrgetter("on", "version")
+_version, _id = attrgetter("version"), attrgetter("id")
 
 
 def _apply_correction(target: CaseEvent, fix: EntryCorrected, zone: ZoneInfo) -> CaseEvent:
@@ -77,7 +160,13 @@ def _apply_correction(target: CaseEvent, fix: EntryCorrected, zone: ZoneInfo) ->
 
 def effective_history(events: Iterable[CaseEvent], zone: ZoneInfo) -> History:
     """Fold corrections and voids (CONTRACT §2) over a case's events in version order."""
-    ordered: Sequence[CaseEvent] = sorted(events, key=lambda e: e.version)
+    ordered: Sequence[CaseEvent] = sorted(events, key=_version)
+    by_type = _group(ordered)
+    if META_TYPES.isdisjoint(by_type) and len(set(map(_id, ordered))) == len(ordered):
+        # Nothing corrected or voided (the usual case): the fold below would return the events as they are.
+        history = History(tuple(ordered))
+        history.__dict__["_by_type"] = by_type  # the type index is a by-product of this check: keep it
+        return history
     voids = {e.data.voids: e for e in ordered if isinstance(e.data, EntryVoided)}
     current: dict[str, CaseEvent] = {}
     corrections: list[Correction] = []

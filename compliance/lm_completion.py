@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from compliance.applications import ApplicationLife, precedes
-from compliance.clock import Clock, Status
+from compliance.clock import Clock, Status, then
 from compliance.deadlines import deadline
 from compliance.duplicates import Screened
 from compliance.envelope import CaseEvent
 from compliance.evaluation import Evaluation
 from compliance.periods import annotate, cancelled, not_applicable
 from compliance.predicates import Facts, first_failure
-from compliance.proximity import proximity
+from compliance.proximity import proximity, proximity_lines
 from compliance.rulebook import Rule, rule
 
 COMPLETE_NOTICE = rule("lm_complete_notice")
@@ -27,7 +25,7 @@ def complete_notice(ev: Evaluation, screened: Screened, completion: CaseEvent) -
     first = life.first_completion or completion
     facts = Facts(ev, COMPLETE_NOTICE, completion, life=life, measured_on=first.on, excused=screened.excused)
     what = "complete" if first.id == completion.id else "first (facially) complete"
-    steps = (facts.proximity().line(38, what=what, cite=COMPLETE_NOTICE.citation), *screened.notes)
+    steps = proximity_lines(facts.proximity(), 38, what=what, cite=COMPLETE_NOTICE.citation, more=screened.notes)
     reason = first_failure(facts)
     if reason is not None:
         return not_applicable(ev, COMPLETE_NOTICE, completion, reason, steps=steps)
@@ -56,11 +54,11 @@ def _evaluation_clock(ev: Evaluation, screened: Screened, completion: CaseEvent,
     life = screened.life
     # 41(c)(2)(iv): the (c) clock runs from actual completion, unlike (d)-(h), fixed on facial completeness.
     facts = Facts(ev, which, completion, life=life, measured_on=completion.on, excused=screened.excused)
-    steps = (facts.proximity().line(38, what="complete", cite=which.citation), *screened.notes)
+    steps = proximity_lines(facts.proximity(), 38, what="complete", cite=which.citation, more=screened.notes)
     flags = _proximity_disagreement(ev, life, completion)
     reason = first_failure(facts)
     if reason is not None:
-        return not_applicable(ev, which, completion, reason, steps=(*steps, *flags[1]), flags=flags[0])
+        return not_applicable(ev, which, completion, reason, steps=then(steps, flags[1]), flags=flags[0])
     clock = annotate(deadline(ev, which, completion, key="application_id", extra_steps=steps),
                      steps=flags[1], flags=flags[0])
     request = _superseding_request(life, completion)
@@ -105,4 +103,4 @@ def _third_party_excuse(life: ApplicationLife, clock: Clock) -> Clock:
     line = (f"third-party delay notice provided on {notices[0].on} (1024.41(c)(4)(ii)(B)): the determination is "
             "due promptly once the third party's documents arrive (no number in the rule)")
     status: Status = "met" if clock.met_by else "open"
-    return annotate(replace(clock, status=status), steps=(line,), flags=("third_party_delay",))
+    return annotate(clock.replace(status=status), steps=(line,), flags=("third_party_delay",))

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, timedelta
+from functools import partial
 
 from compliance.applications import answers_for
-from compliance.clock import Clock
+from compliance.clock import Clock, then
 from compliance.deadlines import deadline, label
 from compliance.duplicates import Screened
 from compliance.envelope import CaseEvent
 from compliance.evaluation import Evaluation
+from compliance.payload import field_of
 from compliance.periods import annotate, not_applicable, window
 from compliance.predicates import Facts, first_failure
+from compliance.proximity import Proximity, proximity_lines
 from compliance.rulebook import Rule, rule
 from timelines.counting import count_calendar_days
 
@@ -47,18 +49,23 @@ def accept_window(ev: Evaluation, screened: Screened, decision: CaseEvent) -> Cl
         return missing
     near = facts.proximity()
     days = 14 if near.at_least(90) else 7 if near.at_least(38) else 0
-    steps: tuple[str, ...] = (near.line(90, what="complete", cite="12 CFR 1024.41(e)(1) (14 days)"),)
+    steps = partial(_acceptance_lines, near, days)
     if not days:
         why = f"{near.describe('complete')} (12 CFR 1024.41(e)(1) sets no period for 37 days or fewer)"
         return not_applicable(ev, ACCEPT, decision, why, steps=steps)
-    if days == 7:
-        steps += (near.line(38, what="complete", cite="12 CFR 1024.41(e)(1) (7 days)"),)
     floor = count_calendar_days(ev.calendar, decision.on, days, label=label(decision))
     closes, extension, flags = _appeal_extension(screened, decision, floor.due)
     answer = _first_answer(ev, screened, decision)
-    clock = window(ev, ACCEPT, decision, closes=closes, answer=answer, steps=(*floor.steps, *steps, *extension),
-                   flags=flags)
+    clock = window(ev, ACCEPT, decision, closes=closes, answer=answer,
+                   steps=then(then(floor.lines, steps), extension), flags=flags)
     return _servicer_deadline(clock, decision, floor.due)
+
+
+def _acceptance_lines(near: Proximity, days: int) -> tuple[str, ...]:
+    lines = (near.line(90, what="complete", cite="12 CFR 1024.41(e)(1) (14 days)"),)
+    if days == 7:
+        lines += (near.line(38, what="complete", cite="12 CFR 1024.41(e)(1) (7 days)"),)
+    return lines
 
 
 def _appeal_extension(
@@ -87,11 +94,11 @@ def _first_answer(ev: Evaluation, screened: Screened, trigger: CaseEvent) -> Cas
 
 def _servicer_deadline(clock: Clock, decision: CaseEvent, floor: date) -> Clock:
     # Rulebook §2.3: the regulation sets a floor; a servicer deadline earlier than it is flagged, never adopted.
-    chosen = getattr(decision.data, "acceptance_deadline", None)
+    chosen = field_of(decision.data, "acceptance_deadline")
     if chosen is None or chosen >= floor:
         return clock
     finding = f"the servicer's acceptance deadline {chosen} is earlier than the regulatory floor {floor} (41(e)(1))"
-    return annotate(replace(clock, finding=finding), steps=(finding,), flags=("servicer_deadline_below_floor",))
+    return annotate(clock.replace(finding=finding), steps=(finding,), flags=("servicer_deadline_below_floor",))
 
 
 def accept_window_on_appeal(ev: Evaluation, screened: Screened, appeal_decision: CaseEvent) -> Clock:
@@ -101,14 +108,14 @@ def accept_window_on_appeal(ev: Evaluation, screened: Screened, appeal_decision:
         return not_applicable(ev, ACCEPT, appeal_decision, reason)
     counted = count_calendar_days(ev.calendar, appeal_decision.on, 14, label=label(appeal_decision))
     answer = _first_answer(ev, screened, appeal_decision)
-    steps = (*counted.steps, "14 days to accept an offer made on appeal (12 CFR 1024.41(h)(4))")
+    steps = then(counted.lines, ("14 days to accept an offer made on appeal (12 CFR 1024.41(h)(4))",))
     return window(ev, ACCEPT, appeal_decision, closes=counted.due, answer=answer, steps=steps)
 
 
 def appeal_window(ev: Evaluation, screened: Screened, decision: CaseEvent) -> Clock:
     """41(h)(2): at least 14 days after the (c)(1)(ii) notice to appeal a loan-modification denial."""
     facts = _facts(ev, APPEAL_WINDOW, screened, decision)
-    steps = (facts.proximity().line(90, what="complete", cite="12 CFR 1024.41(h)(1)"),)
+    steps = proximity_lines(facts.proximity(), 90, what="complete", cite="12 CFR 1024.41(h)(1)")
     reason = first_failure(facts)
     if reason is not None:
         return not_applicable(ev, APPEAL_WINDOW, decision, reason, steps=steps)
@@ -118,7 +125,7 @@ def appeal_window(ev: Evaluation, screened: Screened, decision: CaseEvent) -> Cl
     counted = count_calendar_days(ev.calendar, decision.on, 14, label=label(decision))
     appeals = screened.life.after(decision, "appeal_received")
     return window(ev, APPEAL_WINDOW, decision, closes=counted.due, answer=appeals[0] if appeals else None,
-                  steps=(*counted.steps, *steps))
+                  steps=then(counted.lines, steps))
 
 
 def appeal_decision(ev: Evaluation, screened: Screened, appeal: CaseEvent) -> Clock:

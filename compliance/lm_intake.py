@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, timedelta
 
 from compliance.applications import answers_for
-from compliance.clock import Clock, Status
+from compliance.clock import Clock, Status, then
 from compliance.deadlines import clock_id, deadline, trigger_of
 from compliance.delinquency import oldest_unpaid
 from compliance.duplicates import Screened
@@ -14,6 +13,7 @@ from compliance.envelope import CaseEvent
 from compliance.evaluation import Evaluation
 from compliance.periods import cancelled, not_applicable
 from compliance.predicates import Facts, first_failure
+from compliance.proximity import proximity_lines
 from compliance.rulebook import rule
 from compliance.sale import sale_date_on
 from timelines.counting import weekday_label
@@ -26,7 +26,8 @@ SHORT_TERM = rule("lm_short_term_notice")
 def ack_notice(ev: Evaluation, screened: Screened, received: CaseEvent) -> Clock:
     """41(b)(2)(i)(B): acknowledge within 5 business days of receipt, if received 45 days or more before a sale."""
     facts = Facts(ev, ACK, received, life=screened.life, measured_on=received.on, excused=screened.excused)
-    steps = (facts.proximity().line(45, what="received", cite="12 CFR 1024.41(b)(2)(i)"), *screened.notes)
+    steps = proximity_lines(facts.proximity(), 45, what="received", cite="12 CFR 1024.41(b)(2)(i)",
+                            more=screened.notes)
     reason = first_failure(facts)
     if reason is not None:
         return not_applicable(ev, ACK, received, reason, steps=steps)
@@ -87,15 +88,15 @@ def _judge_return_by(ev: Evaluation, clock: Clock, notice: CaseEvent) -> Clock:
         finding = None if ev.as_of <= due else "the acknowledgment recorded no return_by date (41(b)(2)(i)(B))"
         status: Status = "open" if finding is None else "breached"
         steps = ("return_by: none recorded on the acknowledgment",)
-        return replace(clock, status=status, finding=finding, flags=("return_by_not_recorded",),
-                       derivation=(*clock.derivation, *steps))
+        return clock.replace(status=status, finding=finding, flags=("return_by_not_recorded",),
+                       derivation=then(clock.steps, steps))
     if given > due or given < floor:
         bound = f"later than the latest reasonable date {due}" if given > due else f"earlier than notice + 7 ({floor})"
         finding = f"return_by {given} is {bound} (12 CFR 1024.41(b)(2)(ii))"
-        return replace(clock, status="breached", finding=finding, met_by=notice.id, met_on=notice.on,
-                       derivation=(*clock.derivation, f"return_by {given}: {bound}"))
-    return replace(clock, status="met", met_by=notice.id, met_on=notice.on,
-                   derivation=(*clock.derivation, f"return_by {given}: within [{floor}, {due}]"))
+        return clock.replace(status="breached", finding=finding, met_by=notice.id, met_on=notice.on,
+                       derivation=then(clock.steps, (f"return_by {given}: {bound}",)))
+    return clock.replace(status="met", met_by=notice.id, met_on=notice.on,
+                   derivation=then(clock.steps, (f"return_by {given}: within [{floor}, {due}]",)))
 
 
 def short_term_notice(ev: Evaluation, screened: Screened, offer: CaseEvent) -> Clock:

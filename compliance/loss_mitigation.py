@@ -22,6 +22,10 @@ def clocks(ev: Evaluation) -> list[Clock]:
 
 def screenings(ev: Evaluation) -> list[Screened]:
     """Every application in receipt order with its 41(i) screening (earlier applications judge later ones)."""
+    return ev.memo("screenings", _screen_all)
+
+
+def _screen_all(ev: Evaluation) -> list[Screened]:
     lives = applications(ev.history)
     done: list[tuple[Screened, list[Clock]]] = []
     for index, life in enumerate(lives):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
+from functools import partial
 
-from compliance.clock import Clock, Status
+from compliance.clock import Clock, Reason, Status, Steps, expand, new_clock, text, then
 from compliance.deadlines import clock_id, inapplicable, trigger_of
 from compliance.envelope import CaseEvent
 from compliance.evaluation import Evaluation
@@ -14,7 +14,7 @@ from compliance.rulebook import Rule
 
 def window(
     ev: Evaluation, rule: Rule, trigger: CaseEvent, *, closes: date | None, answer: CaseEvent | None,
-    steps: tuple[str, ...], flags: tuple[str, ...] = (), finding: str | None = None,
+    steps: Steps, flags: tuple[str, ...] = (), finding: str | None = None,
 ) -> Clock:
     """A borrower's window: open until `closes`, then met (closed without violation); met early by an answer."""
     status: Status = "open" if closes is None or ev.as_of <= closes else "met"
@@ -30,32 +30,38 @@ def window(
 
 def bar(
     ev: Evaluation, rule: Rule, trigger: CaseEvent, *, not_before: date | None, status: Status,
-    steps: tuple[str, ...], finding: str | None = None, flags: tuple[str, ...] = (),
+    steps: Steps, finding: str | None = None, flags: tuple[str, ...] = (),
 ) -> Clock:
     """A foreclosure bar: open while in force, met once lifted cleanly, breached by a step taken inside it."""
-    return Clock(
-        id=clock_id(rule.id, trigger), rule=rule.id, citation=rule.citation, kind=rule.kind,
-        trigger=trigger_of(trigger), status=status, calendar=ev.calendar.name, not_before=not_before,
-        derivation=steps, finding=finding, flags=flags,
-    )
+    return new_clock((f"{rule.id}:{trigger.id}", rule.id, rule.citation, rule.kind, trigger_of(trigger), status,
+                      ev.calendar.name, None, None, not_before, None, None, steps, (), None, finding, flags))
 
 
-def cancelled(clock: Clock, *, reason: str) -> Clock:
+def cancelled(clock: Clock, *, reason: Reason) -> Clock:
     """The same clock, no longer counting, with why (e.g. superseded by a later completion)."""
-    return replace(
-        clock, status="cancelled", met_by=None, met_on=None, reason=reason,
-        derivation=(*clock.derivation, f"cancelled: {reason}"),
-    )
+    (id_, rule, citation, kind, trigger, _, calendar, due, closes, not_before, _, _, steps, alternatives, _, finding,
+     flags) = clock
+    return Clock(id_, rule, citation, kind, trigger, "cancelled", calendar, due, closes, not_before, None, None,
+                 partial(_cancelled_lines, steps, reason), alternatives, reason, finding, flags)
 
 
-def annotate(clock: Clock, *, steps: tuple[str, ...] = (), flags: tuple[str, ...] = ()) -> Clock:
+def _cancelled_lines(steps: Steps, reason: Reason) -> tuple[str, ...]:
+    return (*expand(steps), f"cancelled: {text(reason)}")
+
+
+def annotate(clock: Clock, *, steps: Steps = (), flags: tuple[str, ...] = ()) -> Clock:
     """The same clock with derivation lines and flags appended (flags de-duplicated, order kept)."""
-    merged = tuple(dict.fromkeys((*clock.flags, *flags)))
-    return replace(clock, derivation=(*clock.derivation, *steps), flags=merged)
+    (id_, rule, citation, kind, trigger, status, calendar, due, closes, not_before, met_by, met_on, lines,
+     alternatives, reason, finding, had) = clock
+    merged = tuple(dict.fromkeys((*had, *flags))) if flags or had else had
+    if not steps and merged == had:
+        return clock
+    return Clock(id_, rule, citation, kind, trigger, status, calendar, due, closes, not_before, met_by, met_on,
+                 then(lines, steps), alternatives, reason, finding, merged)
 
 
 def not_applicable(
-    ev: Evaluation, rule: Rule, trigger: CaseEvent, reason: str, *, steps: tuple[str, ...] = (),
+    ev: Evaluation, rule: Rule, trigger: CaseEvent, reason: Reason, *, steps: Steps = (),
     flags: tuple[str, ...] = (),
 ) -> Clock:
     """deadlines.inapplicable with the applicability lines that led to the reason."""

@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from types import MappingProxyType
+from typing import NamedTuple
 
 from compliance.applications import ApplicationLife, precedes
+from compliance.clock import Reason
 from compliance.delinquency import oldest_unpaid
 from compliance.envelope import CaseEvent
 from compliance.evaluation import Evaluation
+from compliance.payload import field_of
 from compliance.proximity import Proximity, proximity
 from compliance.rulebook import Rule
 
 MODIFICATIONS = frozenset({"loan_modification", "trial_modification"})
 
 
-@dataclass(frozen=True)
-class Facts:
-    """What the predicates of one clock look at: the trigger, its application and the date protections fix on."""
+class Facts(NamedTuple):
+    """What the predicates of one clock look at: the trigger, its application and the date protections fix on.
+
+    A named tuple (immutable, built in one call): every 1024.41 clock builds one or more.
+    """
 
     ev: Evaluation
     rule: Rule
@@ -71,7 +76,7 @@ def not_duplicative_41i(f: Facts) -> str | None:
 
 def application_incomplete(f: Facts) -> str | None:
     """41(b)(2)(ii): a reasonable date is needed only when the acknowledgment says the application is incomplete."""
-    if getattr(f.trigger.data, "complete", False):
+    if field_of(f.trigger.data, "complete", default=False):
         return "the acknowledgment said the application was complete (1024.41(b)(2)(ii) needs an incomplete one)"
     return None
 
@@ -89,7 +94,8 @@ def offer_made(f: Facts) -> str | None:
 def loan_modification_denied(f: Facts) -> str | None:
     """41(h)(1): the appeal right concerns a denial of a trial or permanent loan modification."""
     data = f.trigger.data
-    if getattr(data, "loan_modification_denied", False) or MODIFICATIONS & set(getattr(data, "options_denied", [])):
+    denied = field_of(data, "options_denied", default=[])
+    if field_of(data, "loan_modification_denied", default=False) or MODIFICATIONS & set(denied):
         return None
     return "no trial or permanent loan modification was denied (1024.41(h)(1))"
 
@@ -135,15 +141,22 @@ def complete_notice_required_41c3ii(f: Facts) -> str | None:
     return None
 
 
-def oldest_unpaid_installment(f: Facts) -> str | None:
-    """41(f)(1), comment 31 Delinquency-2: the 120-day bar runs from the oldest unpaid installment."""
-    due = getattr(f.trigger.data, "due_date", None)
+def oldest_unpaid_installment(f: Facts) -> Reason:
+    """41(f)(1), comment 31 Delinquency-2: the 120-day bar runs from the oldest unpaid installment.
+
+    The reason is a recipe (written when read): most installments of a long delinquency are not the oldest.
+    """
+    due = field_of(f.trigger.data, "due_date")
     oldest = oldest_unpaid(f.ev.history, f.ev.as_of)
     if due == oldest:
         return None
     if oldest is None:
-        return f"installment due {due} is paid and the borrower is current on {f.ev.as_of}"
-    return f"installment due {due} is not the oldest unpaid one (oldest unpaid on {f.ev.as_of}: {oldest})"
+        return partial(CURRENT.format, due, f.ev.as_of)
+    return partial(NOT_OLDEST.format, due, f.ev.as_of, oldest)
+
+
+CURRENT = "installment due {} is paid and the borrower is current on {}"
+NOT_OLDEST = "installment due {} is not the oldest unpaid one (oldest unpaid on {}: {})"
 
 
 def transferor_ack_period_unexpired(f: Facts) -> str | None:
@@ -191,14 +204,14 @@ def appeal_pending_at_transfer(f: Facts) -> str | None:
 
 def _outgoing(f: Facts) -> str | None:
     # 41(k) binds the transferee; a transfer out of this servicer leaves those duties with the new servicer.
-    if f.transfer is not None and getattr(f.transfer.data, "direction", "in") == "out":
+    if f.transfer is not None and field_of(f.transfer.data, "direction", default="in") == "out":
         return "servicing was transferred out: 1024.41(k) binds the transferee servicer"
     return None
 
 
 def _transfer_date(transfer: CaseEvent) -> date:
     # 41(k)(1)(ii): the transfer date is when the transferee begins accepting payments (the event's data).
-    return getattr(transfer.data, "transfer_date", None) or transfer.on
+    return field_of(transfer.data, "transfer_date") or transfer.on
 
 
 def _first_filing_before(f: Facts) -> CaseEvent | None:
@@ -208,7 +221,7 @@ def _first_filing_before(f: Facts) -> CaseEvent | None:
     return min(filings, key=lambda e: (e.on, e.version)) if filings else None
 
 
-Predicate = Callable[[Facts], "str | None"]
+Predicate = Callable[[Facts], Reason]
 PREDICATES: Mapping[str, Predicate] = MappingProxyType(
     {
         fn.__name__: fn
@@ -225,14 +238,14 @@ PREDICATES: Mapping[str, Predicate] = MappingProxyType(
 
 def not_in_force(rule: Rule, day: date) -> str | None:
     """Effective dating (rulebook §5): a trigger outside the rule's dates is judged by no version of it."""
-    if rule.in_force_on(day):
+    if rule.effective_from <= day and (rule.effective_to is None or day < rule.effective_to):  # in_force_on
         return None
     if day < rule.effective_from:
         return f"{rule.citation} took effect on {rule.effective_from}; the trigger is dated {day}"
     return f"{rule.citation} ceased to apply on {rule.effective_to}; the trigger is dated {day}"
 
 
-def first_failure(f: Facts) -> str | None:
+def first_failure(f: Facts) -> Reason:
     """The first reason, in row order, that the rule does not apply; None when all its predicates hold."""
     reason = not_in_force(f.rule, f.trigger.on)
     for name in f.rule.applies_when:

@@ -114,7 +114,7 @@ def case_facts(case_id: str, profile: CaseOpened, history: History, calendar: st
     latest = assigned[-1].data if assigned else None
     return CaseFacts(
         case_id=case_id, status="closed" if closing else "open",
-        closed_on=min(e.on for e in closing) if closing else None,
+        closed_on=closing[-1].on if closing else None,  # the latest case_closed, as compliance.closure reads it
         property_state=profile.property_state, timezone=profile.timezone, calendar=calendar,
         oldest_unpaid_due=unpaid[0] if unpaid else None, unpaid_installments=len(unpaid),
         team=getattr(latest, "team", None), staff_id=getattr(latest, "staff_id", None),
@@ -159,9 +159,23 @@ def settled_status(clock: Clock) -> str:
     return clock.status
 
 
+def stopped_by_closing(clock: Clock, status: str, closed_on: date | None) -> bool:
+    """A borrower window or foreclosure bar still running when the case closed: closing stops it.
+
+    (compliance.closure cancels the clocks running on the day it judges; a window or bar whose date passes
+    after the close reads as cancelled until that date and as met after it. Stored rows say cancelled.)
+    """
+    day = clock.closes if clock.kind == "window" else clock.not_before
+    if closed_on is None or clock.kind not in ("window", "bar") or status != "open" or day is None:
+        return False
+    return clock.trigger.on <= closed_on and (day > closed_on if clock.kind == "bar" else day >= closed_on)
+
+
 def clock_row(clock: Clock, summary: CaseFacts, *, recorded: frozenset[tuple[str, date]]) -> ClockRow:
     """The stored row of one clock of the case."""
     status = settled_status(clock)
+    if stopped_by_closing(clock, status, summary.closed_on):
+        status = "cancelled"
     was_recorded = clock.due is not None and (clock.id, clock.due) in recorded
     if was_recorded and status == "open":
         status = "breached"  # the log says the service saw this deadline pass unmet

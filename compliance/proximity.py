@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
+from functools import partial
+from typing import NamedTuple
 
+from compliance.clock import Steps
 from compliance.history import History
 from compliance.sale import sale_date_on
 
@@ -12,8 +14,7 @@ from compliance.sale import sale_date_on
 WORDING = {45: "45 or more", 38: "more than 37", 90: "90 or more"}
 
 
-@dataclass(frozen=True)
-class Proximity:
+class Proximity(NamedTuple):
     """How far before the scheduled sale a date falls; no sale scheduled passes every test (rulebook §2.4)."""
 
     on: date
@@ -55,4 +56,23 @@ class Proximity:
 
 def proximity(history: History, on: date) -> Proximity:
     """The proximity of `on` to the sale scheduled as known on that date (later rescheduling does not count)."""
-    return Proximity(on, sale_date_on(history, on))
+    known = history.memo("proximity", _new_memo)
+    found = known.get(on)
+    if found is None:
+        found = known[on] = Proximity(on, sale_date_on(history, on))
+    return found
+
+
+def _new_memo(history: History) -> dict[date, Proximity]:
+    return {}
+
+
+def proximity_lines(
+    near: Proximity, threshold: int, *, what: str, cite: str, more: tuple[str, ...] = ()
+) -> Steps:
+    """Proximity.line as a derivation recipe (written when read), followed by `more` lines."""
+    return partial(_lines, near, threshold, what, cite, more)
+
+
+def _lines(near: Proximity, threshold: int, what: str, cite: str, more: tuple[str, ...]) -> tuple[str, ...]:
+    return (near.line(threshold, what=what, cite=cite), *more)

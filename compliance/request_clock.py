@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 from compliance.clock import Clock
 from compliance.deadlines import first_satisfier, label
@@ -11,6 +12,7 @@ from compliance.derived_deadline import business_alternatives, business_days, de
 from compliance.envelope import CaseEvent
 from compliance.evaluation import Evaluation
 from compliance.rulebook import Rule
+from timelines.counting import Count
 
 EXTENSION_DAYS = 15
 
@@ -48,18 +50,26 @@ def request_deadline(
     if extension is not None and extension.on <= alt_base:
         # Judged per calendar: a notice sent on the other policy's day 30 extends only that reading.
         alt = ev.alternative.add_business_days(start, term.days + EXTENSION_DAYS)
+    due = counted.due
+    if cap is not None and cap.last_day < due:
+        due, alt = cap.last_day, min(alt, cap.last_day)
+    satisfier = first_satisfier(ev, rule, received, key="request_id")
+    return derived_deadline(
+        ev, rule, received, due=due, steps=partial(_lines, steps, counted, term, notes, cap), satisfier=satisfier,
+        alternatives=business_alternatives(ev, due, alt), flags=(*flags, *more_flags),
+    )
+
+
+def _lines(
+    steps: tuple[str, ...], counted: Count, term: Term, notes: tuple[str, ...], cap: Cap | None
+) -> tuple[str, ...]:
     lines = _insert_after_day(counted.steps, term.days, (f"{term.days} days: {term.cite}", *notes))
     due = counted.due
     if cap is not None and cap.last_day < due:
         lines = (*lines, *cap.steps, f"the earlier of {cap.last_day} and day {term.days} ({due}): due {cap.last_day}")
-        due, alt = cap.last_day, min(alt, cap.last_day)
     elif cap is not None:
         lines = (*lines, *cap.steps, f"day {term.days} ({due}) comes first: due {due}")
-    satisfier = first_satisfier(ev, rule, received, key="request_id")
-    return derived_deadline(
-        ev, rule, received, due=due, steps=(*steps, *lines), satisfier=satisfier,
-        alternatives=business_alternatives(ev, due, alt), flags=(*flags, *more_flags),
-    )
+    return (*steps, *lines)
 
 
 def _extension(
@@ -68,8 +78,8 @@ def _extension(
     if term.extension_type is None:
         return None, (), ()
     key = received.data.request_id  # type: ignore[attr-defined]
-    sent = [e for e in ev.history.chronological if e.type == term.extension_type
-            and e.data.request_id == key and (e.on, e.version) > (received.on, received.version)]  # type: ignore[attr-defined]
+    sent = [e for e in ev.history.happened(term.extension_type)
+            if e.data.request_id == key and (e.on, e.version) > (received.on, received.version)]  # type: ignore[attr-defined]
     if not sent:
         return None, (), ()
     if not term.extendable:

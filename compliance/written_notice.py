@@ -3,52 +3,72 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import partial
 
 from compliance.bankruptcy import BankruptcyCase, debtor_case
-from compliance.clock import Clock
-from compliance.deadlines import label
-from compliance.derived_deadline import calendar_days, derived_deadline, inapplicable_clock
-from compliance.ei_scope import EarlyIntervention, cured_reason, not_in_force, subpart_c_scope
+from compliance.clock import Clock, Reason, Steps
+from compliance.derived_deadline import calendar_days, derived_deadline, due_clock, inapplicable_at, inapplicable_clock
+from compliance.ei_scope import (
+    EarlyIntervention,
+    Installment,
+    cured,
+    cured_reason,
+    installment,
+    not_in_force,
+    subpart_c_scope,
+)
 from compliance.envelope import CaseEvent
 from compliance.notice_cycle import CYCLE, DAY_45, NextNotice, next_notice
 from compliance.rulebook import rule
+from timelines.counting import Count
 
 NOTICE = rule("ei_written_notice")
 ONE_DAY = timedelta(days=1)
 BANKRUPTCY_CITE = "12 CFR 1024.39(c)(1)(ii); the modified notice is owed once per case, on its own clock"
 MODIFIED_FLAGS = ("bankruptcy_modified_notice", "assumes_lm_option_available")
+CAPPED = ("a written notice was provided on {}: not required more than once in any {}-day period "
+          "(12 CFR 1024.39(b)(1)); the next notice is governed by the clock keyed on that notice ({})")
 
 
 def written_notice_clocks(ctx: EarlyIntervention) -> list[Clock]:
     """Every ei_written_notice clock of the case: installments, notice cycles and bankruptcy cases."""
-    cycles = {notice.id: next_notice(ctx, notice) for notice in ctx.notices}
-    out = [installment_clock(ctx, missed, cycles) for missed in ctx.arrears.missed]
+    cycles = next_notices(ctx)
+    out = [installment_clock(ctx, installment(ctx, missed), cycles) for missed in ctx.arrears.missed]
     out += [cycle_clock(ctx, cycles[notice.id]) for notice in ctx.notices]
     out += [bankruptcy_clock(ctx, case) for case in ctx.bankruptcies]
     return out
 
 
-def installment_clock(ctx: EarlyIntervention, missed: CaseEvent, cycles: dict[str, NextNotice]) -> Clock:
+def next_notices(ctx: EarlyIntervention) -> dict[str, NextNotice]:
+    """The 180-day cycle after each notice sent, by the notice's id."""
+    return {notice.id: next_notice(ctx, notice) for notice in ctx.notices}
+
+
+def installment_clock(ctx: EarlyIntervention, m: Installment, cycles: dict[str, NextNotice]) -> Clock:
     """Notice by the installment's due date + 45 (comment 39(b)(1)-1), unless a prior notice's cycle governs."""
-    ev, due_date = ctx.ev, missed.data.due_date  # type: ignore[attr-defined]
-    counted = calendar_days(ev.calendar, due_date, DAY_45, label(missed))
+    ev, due_date, counted = ctx.ev, m.due_date, m.day45
     due = counted.due
     reason = (
-        not_in_force(NOTICE, missed.on) or subpart_c_scope(ev)
+        not_in_force(NOTICE, m.event.on) or ctx.scope
         or ctx.bankruptcy_reason(due_date, due, duty="written_notice", cite=BANKRUPTCY_CITE)
-        or cured_reason(ctx.arrears, due_date, due, day=DAY_45, cite="comment 39(b)(1)-1")
-        or _capped(ctx, due_date, due, cycles)
+        or cured(m, due, day=DAY_45, cite="comment 39(b)(1)-1")
+        or (_capped(ctx, due_date, due, cycles) if ctx.notices else None)
     )
     if reason is not None:
-        return inapplicable_clock(ev, NOTICE, missed, reason, steps=counted.steps)
-    steps, flags = list(counted.steps), []
+        return inapplicable_at(ev, NOTICE, m.trigger, reason, steps=counted.lines)
+    steps: Steps = counted.lines
+    flags: tuple[str, ...] = ()
     cease = ctx.fdcpa_ceased(due)
     if cease is not None:
-        flags.append("fdcpa_modified_notice")
-        steps.append(f"cease-communication notice received {cease.on} by an FDCPA debt collector: the modified "
-                     "notice of 12 CFR 1024.39(d)(3) is due instead")
-    satisfier = ctx.notice_after(missed, not_before=due_date + ONE_DAY)
-    return derived_deadline(ev, NOTICE, missed, due=due, steps=tuple(steps), satisfier=satisfier, flags=tuple(flags))
+        flags = ("fdcpa_modified_notice",)
+        steps = partial(_modified_lines, counted, cease)
+    satisfier = ctx.notice_after(m.event, not_before=due_date + ONE_DAY) if ctx.notices else None
+    return due_clock(ev, NOTICE, m.trigger, due=due, steps=steps, satisfier=satisfier, flags=flags)
+
+
+def _modified_lines(counted: Count, cease: CaseEvent) -> tuple[str, ...]:
+    return (*counted.steps, f"cease-communication notice received {cease.on} by an FDCPA debt collector: the "
+            "modified notice of 12 CFR 1024.39(d)(3) is due instead")
 
 
 def _cap_notice(ctx: EarlyIntervention, due_date: date) -> CaseEvent | None:
@@ -63,14 +83,12 @@ def _cap_notice(ctx: EarlyIntervention, due_date: date) -> CaseEvent | None:
     return None
 
 
-def _capped(ctx: EarlyIntervention, due_date: date, due: date, cycles: dict[str, NextNotice]) -> str | None:
+def _capped(ctx: EarlyIntervention, due_date: date, due: date, cycles: dict[str, NextNotice]) -> Reason:
     prior = _cap_notice(ctx, due_date)
     if prior is None or due > cycles[prior.id].governs_until:
         return None
     cycle = cycles[prior.id]
-    then = f" (due {cycle.due})" if cycle.due else f" ({cycle.reason})"
-    return (f"a written notice was provided on {prior.on}: not required more than once in any {CYCLE}-day period "
-            f"(12 CFR 1024.39(b)(1)); the next notice is governed by the clock keyed on that notice{then}")
+    return partial(CAPPED.format, prior.on, CYCLE, f"due {cycle.due}" if cycle.due else cycle.reason)
 
 
 def cycle_clock(ctx: EarlyIntervention, cycle: NextNotice) -> Clock:
@@ -104,14 +122,18 @@ def bankruptcy_clock(ctx: EarlyIntervention, case: BankruptcyCase) -> Clock:
     counted = calendar_days(ev.calendar, start, DAY_45, "bankruptcy petition filed" if start == case.petition
                             else "installment missed during the bankruptcy case")
     due = counted.due
-    steps = (*lines, *counted.steps,
-             "once per bankruptcy case, whatever the 180-day history (comment 39(c)(2)-1); assumed: a loss "
-             "mitigation option is available (otherwise exempt, 12 CFR 1024.39(c)(1)(ii))")
+    steps = partial(_bankruptcy_lines, lines, counted)
     reason = _bankruptcy_exemption(ctx, case, start, due)
     if reason is not None:
         return inapplicable_clock(ev, NOTICE, filed, reason, steps=steps, flags=MODIFIED_FLAGS)
     satisfier = ctx.notice_after(filed, not_before=start if start == case.petition else start + ONE_DAY)
     return derived_deadline(ev, NOTICE, filed, due=due, steps=steps, satisfier=satisfier, flags=MODIFIED_FLAGS)
+
+
+def _bankruptcy_lines(lines: tuple[str, ...], counted: Count) -> tuple[str, ...]:
+    return (*lines, *counted.steps,
+            "once per bankruptcy case, whatever the 180-day history (comment 39(c)(2)-1); assumed: a loss "
+            "mitigation option is available (otherwise exempt, 12 CFR 1024.39(c)(1)(ii))")
 
 
 def _bankruptcy_start(ctx: EarlyIntervention, case: BankruptcyCase) -> tuple[date | None, tuple[str, ...]]:

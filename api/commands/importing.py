@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import structlog
 import typer
 
+from api import recording
 from api.log_config import configure_logging
 from api.settings import Settings
 from audit.database import make_engine
@@ -31,12 +32,8 @@ def register(app: typer.Typer) -> None:
 
 
 def append_policy(settings: Settings) -> AppendPolicy:
-    """The store's limits as configured."""
-    return AppendPolicy(
-        max_skew=timedelta(seconds=settings.max_clock_skew_seconds),
-        max_payload_bytes=settings.max_payload_bytes,
-        default_timezone=settings.default_timezone,
-    )
+    """The same policy as the API's write path, projection hook included."""
+    return recording.append_policy(settings)
 
 
 def import_command(files: Files) -> None:

@@ -24,14 +24,13 @@ SummaryReader = Annotated[Principal, Depends(RecordedRead("case_summary_read", *
 @router.post("", status_code=201, response_model=AppendOut, summary="Open a case (appends case_opened)",
              responses=problem_responses(*AUTH_ERRORS, 409, 413, 415))
 async def open_case(
-    body: CaseCreate, principal: Opener, state: StateDep, now: NowDep, response: Response,
+    body: CaseCreate, principal: Opener, state: StateDep, now: NowDep,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
-) -> dict[str, Any]:
+) -> Response:
     """Append the case's case_opened event as version 1; the actor is the token's identity."""
     call = AppendCall(body.case_id, [body.opening_event()], expected_version=0, idempotency_key=idempotency_key)
     result = await record_events(state, principal, call, now=now)
-    response.headers["Location"] = f"/v1/cases/{body.case_id}"
-    return append_response(result, response, case_id=body.case_id)
+    return append_response(result, case_id=body.case_id, location=f"/v1/cases/{body.case_id}")
 
 
 @router.get("", response_model=CasePageOut, summary="List cases the token may see",

@@ -6,11 +6,14 @@ import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Response
+from sqlalchemy import Engine
 
 from api.auth import CASE_READERS, SPECIALIST, Allow, Principal, RecordedRead
-from api.deps import EngineDep, NowDep, StateDep
+from api.blocking import run_blocking
+from api.deps import NowDep, StateDep
 from api.errors import InvalidParameter
 from api.recording import AppendCall, record_events
+from api.responses import RenderedJSON
 from api.schemas.common import AUTH_ERRORS, CaseId, problem_responses
 from api.schemas.events import AppendOut, CaseEventQuery, EventBatch, EventPageOut
 from api.trail import EventFilter, case_trail
@@ -32,36 +35,44 @@ def expected_version(if_match: str | None) -> int | None:
     return int(found.group(1))
 
 
-def append_response(result: AppendResult, response: Response, *, case_id: str) -> dict[str, Any]:
-    """The append's body; the case's new version as ETag; 200 instead of 201 for an idempotent replay."""
-    response.headers["ETag"] = f'"{result.version}"'
+def append_response(result: AppendResult, *, case_id: str, location: str | None = None) -> Response:
+    """The append's body (AppendOut); the case's new version as ETag; 200 instead of 201 for an idempotent replay."""
+    headers = {"ETag": f'"{result.version}"'}
     if result.replayed:
-        response.status_code = 200
-        response.headers["Idempotent-Replayed"] = "true"
-    return {"case_id": case_id, "version": result.version, "position": result.position,
+        headers["Idempotent-Replayed"] = "true"
+    if location is not None:
+        headers["Location"] = location
+    body = {"case_id": case_id, "version": result.version, "position": result.position,
             "replayed": result.replayed, "events": [e.to_json() for e in result.events]}
+    return RenderedJSON(body, status_code=200 if result.replayed else 201, headers=headers)
 
 
 @router.post("", status_code=201, response_model=AppendOut, summary="Append one event or a batch to a case",
              responses={200: {"model": AppendOut, "description": "Idempotent replay: the events of the earlier append"},
                         **problem_responses(*AUTH_ERRORS, 404, 409, 412, 413, 415)})
 async def append_events(
-    case_id: CaseId, body: EventBatch, principal: Appender, state: StateDep, now: NowDep, response: Response,
+    case_id: CaseId, body: EventBatch, principal: Appender, state: StateDep, now: NowDep,
     if_match: Annotated[str | None, Header(description='Expected case version, e.g. "3" (412 if it moved on)')] = None,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
-) -> dict[str, Any]:
+) -> Response:
     """All or nothing: every event is validated first; the actor is the token's identity, never the body's."""
     call = AppendCall(case_id, [e.proposed() for e in body.events], expected_version=expected_version(if_match),
                       idempotency_key=idempotency_key)
-    return append_response(await record_events(state, principal, call, now=now), response, case_id=case_id)
+    return append_response(await record_events(state, principal, call, now=now), case_id=case_id)
 
 
 @router.get("", response_model=EventPageOut, summary="A case's events (its trail), filtered and paged",
-            responses=problem_responses(*AUTH_ERRORS, 404))
-def get_events(
-    case_id: CaseId, query: Annotated[CaseEventQuery, Query()], principal: TrailReader, engine: EngineDep,
-) -> dict[str, Any]:
+            responses=problem_responses(*AUTH_ERRORS, 404), name="get_events")
+async def read_events(
+    case_id: CaseId, query: Annotated[CaseEventQuery, Query()], principal: TrailReader, state: StateDep,
+) -> Response:
     """Events in version order after `after`; `as_known_at` shows the case as the log knew it then."""
+    return RenderedJSON(await run_blocking(state, get_events, case_id, query, principal, state.engine))
+
+
+def get_events(case_id: str, query: CaseEventQuery, principal: Principal, engine: Engine) -> dict[str, Any]:
+    """The page of GET /v1/cases/{case_id}/events (EventPageOut) within the principal's scope (blocking; the
+    console reads the trail through it too)."""
     wanted = EventFilter(
         types=frozenset(query.type) if query.type else None, actor=query.actor,
         occurred_from=query.occurred_from, occurred_to=query.occurred_to,

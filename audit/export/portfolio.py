@@ -20,19 +20,12 @@ from sqlalchemy import Connection, Engine
 from audit.checkpoints import Checkpoint, create_checkpoint
 from audit.export.bundle import ExportRequest, readme, redaction_context, verifier_source
 from audit.export.case_material import gather_case
-from audit.export.case_record import build_record, legal_day
-from audit.export.csv_columns import (
-    CLOCK_COLUMNS,
-    CONTACT_COLUMNS,
-    EVENT_COLUMNS,
-    clock_row,
-    contact_row,
-    csv_lines,
-    event_row,
-)
-from audit.export.event_lines import dumps_line, event_line
+from audit.export.case_record import build_record
+from audit.export.csv_columns import CLOCK_COLUMNS, CONTACT_COLUMNS, EVENT_COLUMNS, clock_row, contact_row, csv_lines
+from audit.export.event_lines import dumps_line
+from audit.export.event_pages import CASE, HASH, POSITION, csv_page, jsonl_page, redacted_page
 from audit.export.manifest import build_manifest, manifest_bytes, manifest_signature
-from audit.export.portfolio_scope import PortfolioScope, case_until, case_zones, scoped_case_ids, scoped_event_pages
+from audit.export.portfolio_scope import PortfolioScope, case_until, case_zones, scoped_case_ids, scoped_event_rows
 from audit.export.proofs import ChunkedProver
 from audit.export.tape import TAPE_COLUMNS, tape_row
 from audit.export.zipstream import BLOCK, FileDigests, zip_stream
@@ -78,21 +71,21 @@ class Tally:
 
 def _event_lines(conn: Connection, scope: PortfolioScope, request: ExportRequest, prover: ChunkedProver,
                  side: dict[str, SideFile], tally: Tally) -> Iterator[bytes]:
-    for page in scoped_event_pages(conn, scope, upto=prover.size):
-        zones = case_zones(conn, [e.case_id for e in page])
+    zones: dict[str, str] = {}
+    for rows in scoped_event_rows(conn, scope, upto=prover.size):
+        zones = case_zones(conn, (row[CASE] for row in rows), known=zones)
         redactor = request.redactor()  # the export's key: pseudonyms agree across pages and cases
-        rows, proofs = [], []
-        for stored in page:
-            line = event_line(stored, redactor)
-            yield dumps_line(line)
-            day, late = legal_day(line, zones.get(stored.case_id, "America/New_York"))
-            rows.append(event_row(line, legal_date=day, late=late))
-            proofs.append(dumps_line(prover.proof(stored.position, stored.hash).to_json()))
-        side["events.csv"].write(csv_lines(EVENT_COLUMNS, rows, header=False))
-        side["proofs.jsonl"].write(proofs)
-        tally.events += len(page)
-        tally.first_position = tally.first_position or page[0].position
-        tally.last_position = page[-1].position
+        if redactor is None:
+            yield jsonl_page(rows)
+            side["events.csv"].write([csv_page(rows, zones)])
+        else:
+            lines, cells = redacted_page(rows, zones, redactor)
+            yield lines
+            side["events.csv"].write([cells])
+        side["proofs.jsonl"].write([prover.proof_lines((row[POSITION], row[HASH]) for row in rows)])
+        tally.events += len(rows)
+        tally.first_position = tally.first_position or rows[0][POSITION]
+        tally.last_position = rows[-1][POSITION]
 
 
 def _clock_lines(conn: Connection, scope: PortfolioScope, request: ExportRequest, checkpoint: Checkpoint,

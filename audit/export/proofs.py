@@ -9,6 +9,9 @@ once.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from json.encoder import encode_basestring as json_string  # type: ignore[attr-defined]
+
 from sqlalchemy import Connection
 
 from audit import merkle
@@ -29,7 +32,7 @@ class ChunkedProver:
         self.top = merkle.MerkleTree(self._chunk_roots())
         if self.top.root().hex() != checkpoint.root_hash:
             raise CheckpointRefused(f"the log's first {self.size} events no longer have the checkpoint's root")
-        self._loaded: tuple[int, merkle.MerkleTree | None] = (-1, None)
+        self._loaded: tuple[int, merkle.MerkleTree | None, list[str]] = (-1, None, [])
 
     def _chunk_roots(self) -> list[bytes]:
         roots, compact = [], merkle.CompactRange()
@@ -42,21 +45,37 @@ class ChunkedProver:
             roots.append(compact.root())
         return roots
 
-    def _chunk_tree(self, index: int) -> merkle.MerkleTree:
+    def _chunk(self, index: int) -> tuple[merkle.MerkleTree, list[str]]:
+        """Chunk `index`'s tree and its path (hex) in the tree of chunk roots: loaded once, as events come in order."""
         if self._loaded[0] != index:
             first = index * self.chunk
             hashes = stored_hashes(self.conn, after=first, upto=min(first + self.chunk, self.size))
-            self._loaded = (index, merkle.MerkleTree(leaf_hash(h) for _, h in hashes))
-        tree = self._loaded[1]
+            tree = merkle.MerkleTree(leaf_hash(h) for _, h in hashes)
+            self._loaded = (index, tree, [node.hex() for node in self.top.inclusion_proof(index)])
+        _, tree, top = self._loaded
         assert tree is not None  # noqa: S101 - set just above
-        return tree
+        return tree, top
 
-    def proof(self, position: int, event_hash: str) -> InclusionProof:
-        """The audit path of the event at `position` (1-based) in the checkpoint's tree."""
+    def audit_path(self, position: int) -> list[str]:
+        """The audit path (hex) of the event at `position` (1-based) in the checkpoint's tree."""
         index = position - 1
         if not 0 <= index < self.size:
             raise IndexError(f"position {position} is outside the checkpoint of {self.size} events")
         block = index // self.chunk
-        path = self._chunk_tree(block).inclusion_proof(index - block * self.chunk) + self.top.inclusion_proof(block)
-        return InclusionProof(position=position, leaf_index=index, event_hash=event_hash,
-                              audit_path=[node.hex() for node in path])
+        tree, top = self._chunk(block)
+        return [node.hex() for node in tree.inclusion_proof(index - block * self.chunk)] + top
+
+    def proof(self, position: int, event_hash: str) -> InclusionProof:
+        """The inclusion proof of the event at `position` (1-based) in the checkpoint's tree."""
+        return InclusionProof(position=position, leaf_index=position - 1, event_hash=event_hash,
+                              audit_path=self.audit_path(position))
+
+    def proof_lines(self, leaves: Iterable[tuple[int, str]]) -> bytes:
+        """proofs.jsonl lines of (position, event hash) pairs: byte for byte dumps_line(proof(...).to_json())."""
+        lines = []
+        for position, event_hash in leaves:
+            nodes = self.audit_path(position)
+            path = '"' + '","'.join(nodes) + '"' if nodes else ""  # hex: nothing to escape
+            lines.append(f'{{"audit_path":[{path}],"event_hash":{json_string(event_hash)},'
+                         f'"leaf_index":{position - 1},"position":{position}}}\n')
+        return "".join(lines).encode("utf-8")

@@ -21,6 +21,7 @@ from sqlalchemy import Engine, func, select
 
 from api.alert_jobs import Monitoring, build_monitoring, run_breach_scan, run_delivery_retry, run_digest
 from api.app import create_app
+from api.metrics import build_metrics
 from api.monitoring_settings import MonitoringSettings
 from api.notify import DeliveryFailed
 from api.scheduler import build_scheduler
@@ -212,3 +213,13 @@ def test_compliance_scheduler_runs_until_sigterm(tmp_path: Path) -> None:
         code = process.wait(timeout=30)
     assert code == 0
     assert "scheduler_stopped" in stderr.read_text(encoding="utf-8")
+
+
+def test_the_breach_scan_sets_the_portfolio_gauges(engine: Engine, tmp_path: Path) -> None:
+    open_case(engine, "C-1", ev("application_received", "2026-07-02", application_id="A1"),
+              ev("payment_missed", "2026-07-01", due_date="2026-07-01"), now=RECORDED)
+    metrics = build_metrics()
+    monitoring = build_monitoring(engine, make_settings(tmp_path), OPTIONS, metrics=metrics, channels=[])
+    run_breach_scan(monitoring, now=SCAN_AT)
+    assert metrics.breaches._value.get() == 1  # lm_ack_notice, recorded breached and still unmet
+    assert metrics.open_clocks._value.get() >= 2  # the early-intervention deadlines of the missed payment

@@ -352,7 +352,13 @@ class TestStoreContract:
         open_case(store_engine, "C-1", received())
         # A writer that read the case before another one appended (impossible while the head lock is held):
         # UNIQUE(case_id, version) still refuses the duplicate version.
-        monkeypatch.setattr(append_batch, "read_case_states", lambda _conn, _ids: {"C-1": CaseState(1, None)})
+        real_open_log = append_batch.open_log
+
+        def stale_open_log(conn: Any, requests: Any) -> Any:
+            head, _states, keys = real_open_log(conn, requests)
+            return head, {"C-1": CaseState(1, None)}, keys
+
+        monkeypatch.setattr(append_batch, "open_log", stale_open_log)
         before = snapshot(store_engine)
         with pytest.raises(ConcurrencyConflict, match="appended to concurrently"):
             append(store_engine, "C-1", [received("A2")], expected_version=None, actor=SPECIALIST, now=NOW)

@@ -124,6 +124,7 @@ DUE = date(2026, 7, 9)
         ("breached", ClockState(exists=False), "cancelled"),
         ("breached", ClockState(exists=True, status="open", due=date(2026, 7, 10)), "superseded"),
         ("escalated", ClockState(exists=True, status="breached", due=DUE, case_open=False), "case_closed"),
+        ("breached", ClockState(exists=True, status="cancelled", due=DUE, case_open=False), "case_closed"),
         ("approaching", ClockState(exists=True, status="met", met_by="e9", due=DUE), "met"),
         ("approaching", ClockState(exists=True, status="open", due=DUE, passed=True), "breached"),
         ("approaching", ClockState(exists=True, status="open", due=DUE), None),

@@ -78,9 +78,9 @@ def _create_clock_rows() -> None:
         sa.Column("breach_at", sa.String(TIME), nullable=True),
     )
     op.create_index("ix_clock_rows_status_due", "clock_rows", ["status", "due"])
-    op.create_index("ix_clock_rows_team", "clock_rows", ["team", "status", "due"])
-    op.create_index("ix_clock_rows_manager", "clock_rows", ["manager_id", "status", "due"])
-    op.create_index("ix_clock_rows_rule", "clock_rows", ["rule", "status", "due"])
+    op.create_index("ix_clock_rows_team", "clock_rows", ["team", "due"])
+    op.create_index("ix_clock_rows_manager", "clock_rows", ["manager_id", "due"])
+    op.create_index("ix_clock_rows_rule", "clock_rows", ["rule", "due"])
     op.create_index("ix_clock_rows_case", "clock_rows", ["case_id"])
     op.create_index(
         "ix_clock_rows_breach_at", "clock_rows", ["breach_at", "clock_id"],
