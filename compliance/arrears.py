@@ -69,7 +69,7 @@ class Arrears:
                 # A re-missed installment (e.g. a returned payment) is unpaid again from the day it was recorded.
                 open_from[due] = max(due, event.on) if due in first else due
                 first.setdefault(due, event)
-            elif event.type == "installment_paid":
+            else:  # installment_paid: the ledger holds nothing else
                 due = event.data.due_date  # type: ignore[attr-defined]
                 paid.append(event.on)
                 start = open_from.pop(due, None)

@@ -48,7 +48,21 @@ def _joined(steps: Steps, more: Steps) -> tuple[str, ...]:
     return (*expand(steps), *expand(more))
 
 
-class Trigger(tuple):  # type: ignore[type-arg]
+class _Record(tuple):  # type: ignore[type-arg]
+    """A tuple with named fields that, like a dataclass, equals only an instance of its own class."""
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        return other.__class__ is self.__class__ and tuple.__eq__(self, other)  # type: ignore[arg-type]
+
+    def __ne__(self, other: object) -> bool:
+        return not self.__eq__(other)
+
+    __hash__ = tuple.__hash__
+
+
+class Trigger(_Record):
     """The event a clock runs from: its id, type, legal date and (for contact checks) timestamp."""
 
     __slots__ = ()
@@ -72,7 +86,7 @@ class Trigger(tuple):  # type: ignore[type-arg]
         return {"event_id": self[0], "type": self[1], "on": self[2].isoformat(), "at": at.isoformat() if at else None}
 
 
-class Alternative(tuple):  # type: ignore[type-arg]
+class Alternative(_Record):
     """The same clock's date under another calendar policy (CONTRACT §4: disagreement made visible)."""
 
     __slots__ = ()
@@ -100,7 +114,8 @@ def new_trigger(values: tuple[str, str, date, datetime | None]) -> Trigger:
 
 FIELDS = ("id", "rule", "citation", "kind", "trigger", "status", "calendar", "due", "closes", "not_before", "met_by",
           "met_on", "derivation", "alternatives", "reason", "finding", "flags")
-_STEPS, _REASON = FIELDS.index("derivation"), FIELDS.index("reason")
+_POSITION = {name: index for index, name in enumerate(FIELDS)}
+_STEPS, _REASON = _POSITION["derivation"], _POSITION["reason"]
 
 
 def new_clock(values: tuple[Any, ...]) -> Clock:
@@ -160,7 +175,9 @@ class Clock(tuple):  # type: ignore[type-arg]
         """The same clock with some fields changed (dataclasses.replace for this tuple)."""
         values = list(self)
         for name, value in changes.items():
-            values[FIELDS.index(name)] = value
+            if name not in _POSITION:
+                raise TypeError(f"Clock has no field {name!r}")
+            values[_POSITION[name]] = value
         return _new(Clock, values)
 
     def values(self) -> tuple[Any, ...]:
@@ -174,13 +191,11 @@ class Clock(tuple):  # type: ignore[type-arg]
         return tuple(values)
 
     def __eq__(self, other: object) -> bool:
-        if other.__class__ is not Clock:
-            return NotImplemented
-        return self.values() == other.values()  # type: ignore[attr-defined, no-any-return]
+        # As a dataclass: equal only to a Clock with equal fields (recipes compared by what they write).
+        return other.__class__ is Clock and self.values() == other.values()  # type: ignore[attr-defined]
 
     def __ne__(self, other: object) -> bool:
-        equal = self.__eq__(other)
-        return equal if equal is NotImplemented else not equal
+        return not self.__eq__(other)
 
     def __hash__(self) -> int:
         return hash(self.values())

@@ -85,46 +85,54 @@ def _ledger(ev: Evaluation) -> tuple[ContactEntry, ...]:
         tz = zones.get(zone)
         if tz is None:
             tz = zones[zone] = ZoneInfo(zone)
-        at = contact.at
-        local = at.astimezone(tz) if at else None
+        local = contact.at.astimezone(tz) if contact.at else None
         day, party, channel = local.date() if local else contact.on, data.party, data.channel  # type: ignore[attr-defined]
         outbound = data.direction == "outbound"  # type: ignore[attr-defined]
         is_call = channel == "phone" and outbound
-        placed = calls.get(party)
-        if placed is None:
-            placed = calls[party] = _Placed([], [], [], [True])
-        days, made, busy_flags, in_order = placed
-        if is_call:
-            if days and day < days[-1]:
-                in_order[0] = False  # local days can step back when borrower time zones differ between calls
-            days.append(day)
-            made.append(contact)
-            busy_flags.append(data.outcome == "busy")  # type: ignore[attr-defined]
-        # 1006.14(b)(2)(i)(A): calls to the same person in the 7 consecutive days ending on this contact's day.
-        first = day - PERIOD
-        if in_order[0]:
-            low, high = bisect_left(days, first), bisect_right(days, day)
-            window, busy = made[low:high], sum(busy_flags[low:high])
-        else:
-            inside = [first <= placed_on <= day for placed_on in days]
-            window = [call for call, keep in zip(made, inside, strict=True) if keep]
-            busy = sum(got_busy for got_busy, keep in zip(busy_flags, inside, strict=True) if keep)
-        # 1006.14(b)(2)(i)(B): a telephone conversation (either side calling) opens 7 days, its date being day 1.
-        talk = talks.get(party)
-        talked, through = None, None
-        if talk is not None:
-            through = talk[0] + PERIOD
-            if day <= through:
-                talked = talk[1]
-            else:
-                through = None
+        window, busy = _calls_in_window(calls, party, day, contact if is_call else None)
+        talked, through = _conversation(talks, party, day)
         entries.append(_entry((
             contact, party, zone, source, local, day, is_call, outbound and channel in TIMED_CHANNELS,
-            tuple(window), busy, talked, through, debtor_case(cases, contact.on) if cases else None,
+            window, busy, talked, through, debtor_case(cases, contact.on) if cases else None,
         )))
         if channel == "phone" and data.outcome == "live_contact":  # type: ignore[attr-defined]
             talks[party] = (day, contact)
     return tuple(entries)
+
+
+def _calls_in_window(
+    calls: dict[str, _Placed], party: str, day: date, call: CaseEvent | None
+) -> tuple[tuple[CaseEvent, ...], int]:
+    # 1006.14(b)(2)(i)(A): calls to the same person in the 7 consecutive days ending on this contact's day
+    # (this call included), and how many of them got a busy signal.
+    placed = calls.get(party)
+    if placed is None:
+        placed = calls[party] = _Placed([], [], [], [True])
+    days, made, busy_flags, in_order = placed
+    if call is not None:
+        if days and day < days[-1]:
+            in_order[0] = False  # local days can step back when borrower time zones differ between calls
+        days.append(day)
+        made.append(call)
+        busy_flags.append(call.data.outcome == "busy")  # type: ignore[attr-defined]
+    first = day - PERIOD
+    if in_order[0]:
+        low, high = bisect_left(days, first), bisect_right(days, day)
+        return tuple(made[low:high]), sum(busy_flags[low:high])
+    inside = [first <= placed_on <= day for placed_on in days]
+    window = tuple(placed_call for placed_call, keep in zip(made, inside, strict=True) if keep)
+    return window, sum(got_busy for got_busy, keep in zip(busy_flags, inside, strict=True) if keep)
+
+
+def _conversation(
+    talks: dict[str, tuple[date, CaseEvent]], party: str, day: date
+) -> tuple[CaseEvent | None, date | None]:
+    # 1006.14(b)(2)(i)(B): a telephone conversation (either side calling) opens 7 days, its date being day 1.
+    talk = talks.get(party)
+    if talk is None:
+        return None, None
+    through = talk[0] + PERIOD
+    return (talk[1], through) if day <= through else (None, None)
 
 
 def findings(entry: ContactEntry) -> dict[str, str]:

@@ -72,17 +72,12 @@ def first_satisfier(
     # Legal-date order: a late entry of an earlier act is still the earliest satisfier.
     on, version = trigger.on, trigger.version
     for event in ev.history.happened(*wanted):
-        # _after(event, trigger): legal date first; the same day falls back to log order.
+        # After the trigger: legal date first; the same day falls back to log order (late entries).
         if event.on < on or (event.on == on and event.version <= version):
             continue
         if key is None or field_of(event.data, key) == value:
             return event
     return None
-
-
-def _after(event: CaseEvent, trigger: CaseEvent) -> bool:
-    # Legal date first (late entries are recorded out of order); the same day falls back to log order.
-    return event.on > trigger.on or (event.on == trigger.on and event.version > trigger.version)
 
 
 def judge(due: date, satisfier: CaseEvent | None, as_of: date) -> tuple[Status, str | None, date | None]:

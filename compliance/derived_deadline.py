@@ -80,10 +80,5 @@ def inapplicable_at(
     ))
 
 
-def with_reason(steps: Steps, reason: Reason) -> Steps:
-    """The lines that led to a reason, then "not applicable: <reason>" (written when read)."""
-    return partial(_with_reason, steps, reason)
-
-
 def _with_reason(steps: Steps, reason: Reason) -> tuple[str, ...]:
     return (*expand(steps), f"not applicable: {text(reason)}")

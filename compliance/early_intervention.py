@@ -111,7 +111,7 @@ def _live_flags(ctx: EarlyIntervention, due: date, kind: str | None) -> tuple[st
     flags = []
     if kind == "good_faith_effort":
         flags.append("good_faith_effort")
-    if ctx.cease is not None and ctx.cease.on <= due:  # ctx.cease_by(due)
+    if ctx.cease_by(due) is not None:
         # 39(d) exempts only FDCPA debt collectors; others still owe live contact after an 805(c) notice.
         flags.append("cease_communication_not_debt_collector")
     if kind is None and ctx.first_application is not None and ctx.first_application <= due:

@@ -27,6 +27,7 @@ SALE = rule("fc_sale_bar_dual_tracking")
 SALE_STEPS = ("foreclosure_motion_filed", "foreclosure_sale_held")
 FILING = ("first_notice_or_filing_made",)
 _DAY_121: dict[tuple[object, date, str], Count] = {}
+DAY_121_MEMO_LIMIT = 1 << 16
 
 
 def clocks(ev: Evaluation) -> list[Clock]:
@@ -73,7 +74,7 @@ def _day_121(ev: Evaluation, missed: CaseEvent, due: date) -> Count:
     key = (ev.calendar, due, missed.type)
     counted = _DAY_121.get(key)
     if counted is None:
-        if len(_DAY_121) >= 1 << 16:
+        if len(_DAY_121) >= DAY_121_MEMO_LIMIT:
             _DAY_121.clear()
         counted = _DAY_121[key] = count_calendar_days(ev.calendar, due, 121, label=f"{label(missed)}, due {due}")
     return counted
