@@ -89,6 +89,8 @@ def test_the_day_121_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     from compliance import foreclosure_bars
 
     monkeypatch.setattr(foreclosure_bars, "DAY_121_MEMO_LIMIT", 1)
+    # Start from an empty memo: earlier tests in the same process may have filled the module-level one.
+    monkeypatch.setattr(foreclosure_bars, "_DAY_121", {})
     ev = _evaluation(*MISSED_TWICE_CURED_ONCE, as_of="2026-09-01")
     first = [c.to_json() for c in foreclosure_bars.clocks(ev)]
     assert [c.to_json() for c in foreclosure_bars.clocks(ev)] == first and len(foreclosure_bars._DAY_121) == 1
