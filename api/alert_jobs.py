@@ -1,14 +1,16 @@
 """The bodies of the monitoring jobs: scan, hand new alerts to the delivery engine, retry, digest.
 
-New alerts are enqueued for delivery inside the transaction that raises them (an alert is never committed
-without its deliveries), and sent after that transaction commits through the delivery engine's claims, so
-a slow or failing channel never holds the scan's locks or stops it; each (alert, channel) is sent once
-whichever process claims it.
+New alerts get their deliveries inside the transaction that raises them (an alert is never committed
+without its deliveries), already claimed by the raising process, and are sent after the pass has committed,
+so a slow or failing channel never holds the scan's locks or stops it; each (alert, channel) is sent once
+whichever process raised or later claims it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+import uuid
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -17,7 +19,6 @@ import structlog
 from sqlalchemy import Connection, Engine
 
 from api.metrics import ServiceMetrics
-from api.monitoring_settings import MonitoringSettings
 from api.notify import (
     AlertMessage,
     Channel,
@@ -25,17 +26,20 @@ from api.notify import (
     Route,
     channels_from_settings,
     deliver_many,
-    enqueue,
+    hold,
     retry_due,
+    send_held,
 )
 from api.notify import policy_from_settings as retry_policy_from_settings
 from api.recording import append_policy
 from api.settings import Settings
+from audit import deliveries
 from audit.alerts import AlertRecord
+from audit.deliveries import Claim
 from audit.digest import DigestLine, digest_lines, portfolio_counts
 from audit.monitoring import ScanReport, approaching_pass, breach_pass
 from audit.projections import Projector
-from audit.scans import MonitoringPolicy, OnRaised
+from audit.scans import MonitoringPolicy
 from audit.store import AppendPolicy
 from compliance.alerting import digest_id, recipients_for
 from compliance.rulebook import RULES_BY_ID
@@ -64,21 +68,21 @@ class Monitoring:
 
 
 def build_monitoring(
-    engine: Engine, settings: Settings, options: MonitoringSettings, *, metrics: ServiceMetrics | None = None,
+    engine: Engine, settings: Settings, *, metrics: ServiceMetrics | None = None,
     channels: Sequence[Channel] | None = None,
 ) -> Monitoring:
     """The monitoring context the settings describe."""
     policy = MonitoringPolicy(
-        leads=tuple(options.approaching_leads), escalate_after=timedelta(hours=options.escalate_after_hours),
-        fallback_recipients=tuple(options.alert_fallback_recipients),
-        escalation_recipients=tuple(options.escalation_recipients), batch_size=options.scan_batch_size,
+        leads=tuple(settings.approaching_leads), escalate_after=timedelta(hours=settings.escalate_after_hours),
+        fallback_recipients=tuple(settings.alert_fallback_recipients),
+        escalation_recipients=tuple(settings.escalation_recipients), batch_size=settings.scan_batch_size,
         append=projecting_policy(settings),
     )
     return Monitoring(
         engine=engine, policy=policy,
         channels=tuple(channels if channels is not None else channels_from_settings(settings)),
         retry=retry_policy_from_settings(settings), servicer_zone=ZoneInfo(settings.default_timezone),
-        digest_days=options.digest_days_ahead, metrics=metrics,
+        digest_days=settings.digest_days_ahead, metrics=metrics,
     )
 
 
@@ -106,18 +110,75 @@ def _wording(record: AlertRecord, citation: str | None) -> str:
     return f"Case {record.case_id}: {what} was due {record.due.isoformat()} and is breached."
 
 
-def enqueuer(monitoring: Monitoring, *, now: datetime) -> OnRaised:
-    """The scans' on_raised hook: record each new alert's deliveries in the raising transaction."""
+class Handover:
+    """The scans' on_raised hook for one pass: deliveries recorded in the raising transaction, held by this
+    process (a lease, as `claim_due` takes), then sent once the pass has committed them.
 
-    def on_raised(conn: Connection, records: Sequence[AlertRecord]) -> None:
-        enqueue(conn, [message_for(r) for r in records], monitoring.channels, now=now)
+    Holding them at once spares a claiming transaction (a durable commit) per page, and the lease keeps
+    other processes away until this one has sent; if this process stops first, the lease runs out and the
+    retry job of any process sends them (the delivery log shows `lease_expired`).
+    """
 
-    return on_raised
+    def __init__(self, monitoring: Monitoring, *, now: datetime) -> None:
+        self._monitoring, self._now = monitoring, now
+        self._token = str(uuid.uuid4())  # one claim token for the pass: all its deliveries share the lease
+        self._held_since = time.monotonic()  # the lease ends at now + lease: sending must finish well before
+        self._claims: list[Claim] = []
+        self._messages: dict[str, AlertMessage] = {}
+
+    def __call__(self, conn: Connection, records: Sequence[AlertRecord]) -> None:
+        """Record the deliveries of `records` (alerts this process just won) in their transaction."""
+        m, messages = self._monitoring, [message_for(r) for r in records]
+        self._claims += hold(conn, messages, m.channels, now=self._now, policy=m.retry, token=self._token)
+        self._messages.update((message.alert_id, message) for message in messages)
+
+    def send(self, committed: Iterable[AlertRecord]) -> int:
+        """Send the held deliveries of the `committed` alerts (those the pass reports as raised) and record
+        the outcomes; how many were attempted. A claim of any other alert is given back, never sent."""
+        ids = {record.alert_id for record in committed}
+        m, held, self._claims = self._monitoring, self._claims, []
+        try:
+            self._give_back([c for c in held if c.alert_id not in ids])
+            return len(send_held([c for c in held if c.alert_id in ids], m.channels, store=m.engine, now=self._now,
+                                 policy=m.retry, known=self._messages, held_since=self._held_since))
+        except Exception:  # noqa: BLE001 - delivery trouble must never fail the scan; the lease then runs out
+            log.exception("alert_delivery_pass_failed")
+            return 0
+
+    def release(self) -> None:
+        """Give every held delivery back (the pass failed); a failure to do so is logged, the lease then runs out.
+
+        Only the pages that committed have rows under this token; the others' claims match nothing.
+        """
+        claims, self._claims = self._claims, []
+        try:
+            self._give_back(claims)
+        except Exception:  # noqa: BLE001 - the pass's own error is the one to raise
+            log.exception("alert_delivery_release_failed")
+
+    def _give_back(self, claims: Sequence[Claim]) -> None:
+        # Due again at once for the retry job, the attempt not counted.
+        deliveries.release(self._monitoring.engine, claims, now=self._now)
+
+
+Pass = Callable[..., ScanReport]
+
+
+def raise_and_send(monitoring: Monitoring, scan_pass: Pass, *, now: datetime) -> ScanReport:
+    """Run one monitoring pass at `now` with a Handover, then send what it raised."""
+    handover = Handover(monitoring, now=now)
+    try:
+        report = scan_pass(monitoring.engine, now=now, policy=monitoring.policy, on_raised=handover)
+    except BaseException:
+        handover.release()
+        raise
+    handover.send(report.raised)
+    return report
 
 
 def run_breach_scan(monitoring: Monitoring, *, now: datetime) -> ScanReport:
-    """Breaches, resolutions and escalations at `now`, then send what they raised."""
-    report = breach_pass(monitoring.engine, now=now, policy=monitoring.policy, on_raised=enqueuer(monitoring, now=now))
+    """Breaches, resolutions and escalations at `now`, then send what they raised and any retries due."""
+    report = raise_and_send(monitoring, breach_pass, now=now)
     _log_report("breach_scan_finished", report)
     send_pending(monitoring, now=now)
     if monitoring.metrics is not None and report.leader:
@@ -128,10 +189,8 @@ def run_breach_scan(monitoring: Monitoring, *, now: datetime) -> ScanReport:
 
 
 def run_approaching_scan(monitoring: Monitoring, *, now: datetime) -> ScanReport:
-    """Approaching reminders at `now`, then send them."""
-    report = approaching_pass(
-        monitoring.engine, now=now, policy=monitoring.policy, on_raised=enqueuer(monitoring, now=now)
-    )
+    """Approaching reminders at `now`, then send them and any retries due."""
+    report = raise_and_send(monitoring, approaching_pass, now=now)
     _log_report("approaching_scan_finished", report)
     send_pending(monitoring, now=now)
     return report

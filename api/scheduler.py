@@ -29,7 +29,6 @@ from api.alert_jobs import (
 )
 from api.log_config import configure_logging
 from api.metrics import ServiceMetrics
-from api.monitoring_settings import MonitoringSettings
 from api.settings import Settings
 from audit.database import make_engine
 from audit.migrate import upgrade
@@ -46,9 +45,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def build_scheduler(
-    monitoring: Monitoring, *, settings: Settings, options: MonitoringSettings, clock: Clock = utc_now,
-) -> BackgroundScheduler:
+def build_scheduler(monitoring: Monitoring, *, settings: Settings, clock: Clock = utc_now) -> BackgroundScheduler:
     """A scheduler (not started) with the four monitoring jobs.
 
     coalesce=True: runs missed while the process was busy or stopped collapse into one, so a restart after
@@ -62,12 +59,13 @@ def build_scheduler(
     scheduler = BackgroundScheduler(timezone=UTC)
     # The first scans run one interval after start, not at once: a service restart storm stays gentle.
     every = IntervalTrigger(seconds=interval, timezone=UTC)
-    retry_every = options.delivery_retry_interval_seconds
+    retry_every = settings.delivery_retry_interval_seconds
     jobs: list[tuple[str, Job, Any, int]] = [
         ("breach_scan", run_breach_scan, every, interval),
         ("approaching_scan", run_approaching_scan, every, interval),
         ("delivery_retry", run_delivery_retry, IntervalTrigger(seconds=retry_every, timezone=UTC), retry_every),
-        ("daily_digest", run_digest, CronTrigger(hour=options.digest_hour, minute=0, timezone=monitoring.servicer_zone),
+        ("daily_digest", run_digest,
+         CronTrigger(hour=settings.digest_hour, minute=0, timezone=monitoring.servicer_zone),
          int(DIGEST_GRACE.total_seconds())),
     ]
     for job_id, body, trigger, grace in jobs:
@@ -106,9 +104,8 @@ def service_scheduler(state: Any, *, clock: Clock | None = None) -> BackgroundSc
     settings: Settings = state.settings
     if not settings.scheduler_enabled:
         return None
-    options = MonitoringSettings()
-    monitoring = build_monitoring(state.engine, settings, options, metrics=getattr(state, "metrics", None))
-    return build_scheduler(monitoring, settings=settings, options=options, clock=clock or utc_now)
+    monitoring = build_monitoring(state.engine, settings, metrics=getattr(state, "metrics", None))
+    return build_scheduler(monitoring, settings=settings, clock=clock or utc_now)
 
 
 def start_scheduler(state: Any, *, clock: Clock | None = None) -> None:
@@ -125,9 +122,7 @@ def stop_scheduler(state: Any) -> None:
         state.scheduler = None
 
 
-def run_until_signalled(
-    settings: Settings, options: MonitoringSettings, *, clock: Clock = utc_now, stop: threading.Event | None = None,
-) -> None:
+def run_until_signalled(settings: Settings, *, clock: Clock = utc_now, stop: threading.Event | None = None) -> None:
     """The standalone scheduler: migrate, start the jobs, run until SIGTERM or SIGINT, then stop cleanly."""
     configure_logging(settings)
     engine = make_engine(settings.effective_database_url)
@@ -135,8 +130,7 @@ def run_until_signalled(
     stop = stop or threading.Event()
     for number in (signal.SIGTERM, signal.SIGINT):
         signal.signal(number, lambda *_args: stop.set())
-    scheduler = build_scheduler(build_monitoring(engine, settings, options), settings=settings, options=options,
-                                clock=clock)
+    scheduler = build_scheduler(build_monitoring(engine, settings), settings=settings, clock=clock)
     scheduler.start()
     log.info("scheduler_started", jobs=[job.id for job in scheduler.get_jobs()])
     try:

@@ -9,13 +9,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from api.monitoring_settings import MonitoringOptions
+
 CALENDAR_POLICIES = ("us-6103a", "us-6103a-observed")
 AlertChannelName = Literal["log", "email", "webhook"]
 MIN_WEBHOOK_SECRET = 16
 
 
-class Settings(BaseSettings):
-    """Runtime configuration; built once at start-up and passed down explicitly."""
+class Settings(MonitoringOptions, BaseSettings):
+    """Runtime configuration; built once at start-up and passed down explicitly (monitoring fields inherited)."""
 
     model_config = SettingsConfigDict(env_prefix="COMPLIANCE_", env_file=".env", extra="ignore")
 

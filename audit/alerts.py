@@ -8,11 +8,11 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Insert, Row, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Engine, Row, select, update
 
 from audit.alert_schema import alerts
 from audit.append_rows import lock_head
+from audit.bulk_insert import insert_new_rows
 from audit.database import connect, write_transaction
 from audit.errors import StoreError
 from audit.reads import recorded_at_text
@@ -78,20 +78,12 @@ def insert_new(conn: Connection, records: Sequence[AlertRecord]) -> list[AlertRe
     The database decides: with several scheduler processes racing, exactly one insert of a key succeeds and
     the others do nothing (PostgreSQL makes the losers wait for the winner's commit, then skip).
     """
-    if not records:
-        return []
-    won = set(conn.scalars(_INSERT_NEW[conn.dialect.name == "postgresql"], [_row(r) for r in records]))
+    rows = [_row(r) for r in records]
+    won = {alert for (alert,) in insert_new_rows(conn, alerts, rows, key=_KEY, returning=("alert_id",))}
     return [r for r in records if r.alert_id in won]
 
 
-def _insert_ignoring_duplicates(*, postgres: bool) -> Insert:
-    dialect = postgresql if postgres else sqlite
-    return (dialect.insert(alerts).on_conflict_do_nothing(index_elements=["clock_id", "level", "due", "lead_days"])
-            .returning(_a.alert_id))
-
-
-# Built once per dialect (keyed by "is PostgreSQL"); SQLAlchemy sends a batch as one multi-row INSERT.
-_INSERT_NEW = {postgres: _insert_ignoring_duplicates(postgres=postgres) for postgres in (False, True)}
+_KEY = ("clock_id", "level", "due", "lead_days")  # uq_alerts_clock_level_due
 
 
 def _row(record: AlertRecord) -> dict[str, Any]:

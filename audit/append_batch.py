@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Any
 
 from audit.append_checks import (
     NEW_CASE,
@@ -36,6 +37,7 @@ class AppendBatch:
         self.head, self._states, self._keys = open_log(conn, requests)
         self._planned: dict[tuple[str, str], AppendResult] = {}  # keys first used in this batch
         self._pending: list[StoredEvent] = []
+        self._rows: list[tuple[Any, ...]] = []  # the events rows of _pending
         self._pending_ids: dict[str, str] = {}
         self._key_rows: list[dict[str, object]] = []
 
@@ -51,9 +53,10 @@ class AppendBatch:
             return replay
         _check_version(request, state)
         check_references(self._conn, request.case_id, proposed, pending=self._pending_ids)
-        stored, self.head = chain(request, proposed, head=self.head, version=state.version)
+        stored, rows, self.head = chain(request, proposed, head=self.head, version=state.version)
         result = AppendResult(tuple(stored))
         self._remember(request, result, state, body_hash)
+        self._rows.extend(rows)
         return result
 
     def write(self, *, commit: bool = False) -> None:
@@ -66,11 +69,10 @@ class AppendBatch:
             return
         if commit and self._policy.on_appended is not None:
             raise ValueError("on_appended runs inside the transaction: commit after it, not with the writes")
-        write_appended(self._conn, self._pending, idempotency=self._key_rows, head=self.head, commit=commit)
-        appended = list(dict.fromkeys(e.case_id for e in self._pending))
-        self._pending, self._pending_ids, self._key_rows = [], {}, []
+        write_appended(self._conn, self._rows, idempotency=self._key_rows, head=self.head, commit=commit)
+        written, self._pending, self._rows, self._pending_ids, self._key_rows = self._pending, [], [], {}, []
         if self._policy.on_appended is not None:  # issue 4: read models move in the same transaction
-            self._policy.on_appended(self._conn, appended)
+            self._policy.on_appended(self._conn, list(dict.fromkeys(e.case_id for e in written)))
 
     def _replay(self, request: AppendRequest, body_hash: str | None) -> AppendResult | None:
         """The same key and body return the original events; the same key with another body is refused."""

@@ -129,15 +129,19 @@ def fetch_each(conn: DriverConnection, queries: Sequence[tuple[str, Sequence[Any
     so each reads a snapshot taken after them (READ COMMITTED).
     """
     driver: Any = conn.connection.dbapi_connection
+    if conn.dialect.name == "sqlite":  # sqlite3's own cursor per statement, done with once its rows are read
+        try:
+            return [driver.execute(sql, params).fetchall() for sql, params in queries]
+        except conn.dialect.loaded_dbapi.Error as exc:
+            raise translated(conn, exc, "; ".join(sql for sql, _ in queries)) from exc
     cursors = [driver.cursor() for _ in queries]
     try:
-        if conn.dialect.name == "postgresql" and (len(queries) > 1 or _idle(driver)):
+        if len(queries) > 1 or _idle(driver):
             with driver.pipeline():
                 for cursor, (sql, params) in zip(cursors, queries, strict=True):
                     cursor.execute(sql, params)
         else:
-            for cursor, (sql, params) in zip(cursors, queries, strict=True):
-                cursor.execute(sql, params)
+            cursors[0].execute(*queries[0])
         return [cursor.fetchall() for cursor in cursors]
     except conn.dialect.loaded_dbapi.Error as exc:
         raise translated(conn, exc, "; ".join(sql for sql, _ in queries)) from exc

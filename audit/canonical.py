@@ -50,11 +50,42 @@ def canonical_json(obj: Any) -> str:
     if _plain(obj):
         # Fast path (about 5x the pure-Python library): for str keys limited to ASCII, ints in the double
         # range and no floats, the stdlib encoder's output is byte-identical to RFC 8785 (tested).
-        return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+        return _stdlib_json(obj)
     try:
         return rfc8785.dumps(obj).decode("utf-8")
     except rfc8785.CanonicalizationError as exc:
         raise ValueError(f"not canonicalizable as RFC 8785 JSON: {exc}") from exc
+
+
+def _json_dumps(obj: Any) -> str:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def _unsupported(obj: Any) -> Any:
+    raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
+
+
+def _c_encoder() -> Any:
+    """The stdlib's C encoder with _json_dumps's settings, built once; None where the C accelerator is missing.
+
+    json.dumps builds one per call: a third of its cost on a small payload, and an append encodes a few.
+    """
+    make = json.encoder.c_make_encoder
+    if make is None:
+        return None
+    sort_keys, skip_keys, allow_nan = True, False, False
+    # No circular-reference markers: _plain has already walked the whole value (a cycle never gets here).
+    return make(None, _unsupported, json.encoder.encode_basestring, None, ":", ",", sort_keys, skip_keys, allow_nan)
+
+
+_C_ENCODER = _c_encoder()
+
+
+def _stdlib_json(obj: Any) -> str:
+    """json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)."""
+    if _C_ENCODER is None:
+        return _json_dumps(obj)
+    return "".join(_C_ENCODER(obj, 0))
 
 
 def canonical_bytes(obj: Any) -> bytes:
@@ -154,9 +185,61 @@ def hashable_envelope(envelope: Mapping[str, Any]) -> dict[str, Any]:
 
 def event_hash(prev_hash: str, envelope: Mapping[str, Any]) -> str:
     """Chain hash (hex): SHA-256(ASCII hex of prev_hash || canonical JSON of the hashable envelope)."""
+    return _chain_digest(prev_hash, envelope)[0]
+
+
+def hashed_event(prev_hash: str, envelope: Mapping[str, Any]) -> tuple[str, str]:
+    """event_hash(prev_hash, envelope), and canonical_json(envelope["data"]) (the stored form of the payload).
+
+    The append path needs both; a payload without sensitive fields is hashed as it is stored, so its
+    canonical text is built once for the two.
+    """
+    digest, data_text = _chain_digest(prev_hash, envelope)
+    return digest, data_text if data_text is not None else canonical_json(envelope["data"])
+
+
+def _chain_digest(prev_hash: str, envelope: Mapping[str, Any]) -> tuple[str, str | None]:
+    """The chain hash, and the payload's canonical text when it is hashed as it is (no sensitive field)."""
+    data = envelope["data"]
+    plain = next(sensitive_pointers(envelope["type"], data), None) is None
+    data_text = canonical_json(data) if plain else None
+    text = _envelope_text(envelope, data_text if data_text is not None else canonical_json(hashable_data(envelope)))
+    if text is None:  # an envelope field of an unusual type: the general encoder decides
+        text = canonical_json(hashable_envelope(envelope))
     digest = hashlib.sha256(prev_hash.encode("ascii"))
-    digest.update(canonical_bytes(hashable_envelope(envelope)))
-    return digest.hexdigest()
+    digest.update(text.encode("utf-8"))
+    return digest.hexdigest(), data_text
+
+
+# The hashable envelope's canonical text as a template: HASHED_FIELDS in RFC 8785 order (ASCII names, so code
+# point order is UTF-16 order), one %s per value.
+_SORTED_FIELDS = tuple(sorted(HASHED_FIELDS))
+_ENVELOPE_TEMPLATE = "{" + ",".join(f'"{name}":%s' for name in _SORTED_FIELDS) + "}"
+_DATA_AT = _SORTED_FIELDS.index("data")
+_SCALAR_FIELDS = tuple(name for name in _SORTED_FIELDS if name != "data")
+_encode_string = json.encoder.encode_basestring  # what canonical_json's fast path applies to each str
+
+
+def _envelope_text(envelope: Mapping[str, Any], data_text: str) -> str | None:
+    """canonical_json of the hashable envelope, given its payload's canonical text; None for unusual values.
+
+    Only str, None and ints in the double range (not bool) are taken, each encoded exactly as canonical_json's
+    fast path encodes it; anything else is left to canonical_json itself.
+    """
+    values = []
+    for name in _SCALAR_FIELDS:
+        value = envelope[name]
+        kind = type(value)
+        if kind is str:
+            values.append(_encode_string(value))
+        elif value is None:
+            values.append("null")
+        elif kind is int and -_MAX_SAFE_INT <= value <= _MAX_SAFE_INT:
+            values.append(str(value))
+        else:
+            return None
+    values.insert(_DATA_AT, data_text)
+    return _ENVELOPE_TEMPLATE % tuple(values)
 
 
 def selective_disclosure(envelope: Mapping[str, Any], *, withhold: Collection[str]) -> dict[str, dict[str, str]]:

@@ -20,14 +20,17 @@ from typing import Any, Literal
 from sqlalchemy import Connection, Engine, Insert, Row, bindparam, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from audit.bulk_insert import insert_new_rows
 from audit.database import connect, write_transaction
 from audit.delivery_schema import alert_deliveries, delivery_attempts
+from audit.delivery_sql import write_outcomes
 
 State = Literal["pending", "delivered", "dead_letter"]
 Result = Literal["delivered", "retry_scheduled", "dead_letter"]
 LEASE_EXPIRED_ERROR = "no outcome recorded before the claim's lease ran out (process stopped mid-send?)"
 
 _d = alert_deliveries.c
+_KEY = ("alert_id", "channel")  # the primary key: raising an alert twice never adds a delivery
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,31 @@ def enqueue_claimed(
     return [_claim(row, token=token, attempt=row.attempts) for row in held]
 
 
+def enqueue_held(
+    conn: Connection,
+    messages: Iterable[tuple[str, str]],
+    *,
+    channels: Sequence[str],
+    now: datetime,
+    lease: timedelta,
+    token: str,
+) -> list[Claim]:
+    """Create deliveries held by `token` for attempt 1, in the caller's transaction (the one raising the alerts).
+
+    The claim commits with the alerts, so no separate claiming transaction is needed and no other process
+    sends them while the lease runs; (alert, channel) pairs that exist are left alone and not returned.
+    """
+    rows = _new_rows(messages, channels=channels, now=now, claim=(token, now + lease))
+    if not rows:
+        return []
+    held = set(insert_new_rows(conn, alert_deliveries, rows, key=_KEY, returning=_KEY))
+    return [
+        Claim(r["alert_id"], r["channel"], 1, r["message"], token)
+        for r in rows
+        if (r["alert_id"], r["channel"]) in held
+    ]
+
+
 def claim_due(
     target: Engine | Connection, *, now: datetime, lease: timedelta, max_attempts: int, limit: int = 100
 ) -> list[Claim]:
@@ -165,22 +193,9 @@ def record_outcomes(target: Engine | Connection, outcomes: Sequence[Outcome], *,
         return
     at = instant_text(now)
     with write_transaction(target) as conn:
-        conn.execute(delivery_attempts.insert(), [_attempt_row(o, at=at) for o in outcomes])
         # Only the claim holder may move the row: if its lease ran out and another process took the
-        # delivery over, that process's outcome wins (this attempt is still in the log above).
-        conn.execute(
-            update(alert_deliveries)
-            .where(_d.alert_id == bindparam("k_alert"), _d.channel == bindparam("k_channel"))
-            .where(_d.claim_token == bindparam("k_token"))
-            .values(
-                state=bindparam("v_state"),
-                next_attempt_at=bindparam("v_next"),
-                last_error=bindparam("v_error"),
-                claim_token=None,
-                updated_at=at,
-            ),
-            [_state_change(o) for o in outcomes],
-        )
+        # delivery over, that process's outcome wins (this attempt is still in the log).
+        write_outcomes(conn, [_attempt_values(o, at=at) for o in outcomes], [_state_change(o, at=at) for o in outcomes])
 
 
 def release(target: Engine | Connection, claims: Sequence[Claim], *, now: datetime) -> None:
@@ -275,25 +290,20 @@ def _log_row(alert_id: str, channel: str, attempt: int, outcome: str, error: str
     return {"alert_id": alert_id, "channel": channel, "attempt": attempt, "outcome": outcome, "error": error, "at": at}
 
 
-def _attempt_row(outcome: Outcome, *, at: str) -> dict[str, Any]:
+def _attempt_values(outcome: Outcome, *, at: str) -> tuple[Any, ...]:
+    """A delivery_attempts row in ATTEMPT_COLUMNS order."""
     claim = outcome.claim
-    return _log_row(claim.alert_id, claim.channel, claim.attempt, outcome.result, outcome.error, at)
+    return (claim.alert_id, claim.channel, claim.attempt, outcome.result, outcome.error, at)
 
 
-def _state_change(outcome: Outcome) -> dict[str, Any]:
+def _state_change(outcome: Outcome, *, at: str) -> tuple[Any, ...]:
+    """The new state of a claimed delivery and its key, in SETTLE_COLUMNS order."""
     claim = outcome.claim
     state = "pending" if outcome.result == "retry_scheduled" else outcome.result
     if state == "pending" and outcome.next_attempt_at is None:
         raise ValueError("a scheduled retry needs next_attempt_at")
     nxt = instant_text(outcome.next_attempt_at) if state == "pending" and outcome.next_attempt_at else None
-    return {
-        "k_alert": claim.alert_id,
-        "k_channel": claim.channel,
-        "k_token": claim.token,
-        "v_state": state,
-        "v_next": nxt,
-        "v_error": outcome.error,
-    }
+    return (state, nxt, outcome.error, at, claim.alert_id, claim.channel, claim.token)
 
 
 def _delivery(row: Row[Any]) -> Delivery:

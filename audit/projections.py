@@ -13,15 +13,18 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
+from operator import itemgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import structlog
-from sqlalchemy import Connection, Engine, bindparam, case, delete, insert, select, text, update
+from sqlalchemy import Connection, Engine, delete, insert, select, text
 
 from audit.append_rows import lock_head
-from audit.database import write_transaction
+from audit.append_sql import fetch_each, fetch_rows, write_each
+from audit.database import DriverConnection, write_transaction
 from audit.projection_schema import case_summary, clock_rows
+from audit.projection_sql import EVENT_COLUMNS, dialect_of
 from audit.reads import StoredEvent, recorded_at_text, stored_event, to_case_events
 from audit.schema import events
 from compliance.events import CaseOpened
@@ -30,7 +33,7 @@ from timelines.calendar import calendar_for
 
 log = structlog.get_logger()
 DEFAULT_PAGE = 200  # cases per page of a rebuild: memory is bounded by one page, whatever the log's size
-_s, _c, _e = case_summary.c, clock_rows.c, events.c
+_e = events.c
 
 
 class Projector:
@@ -40,77 +43,86 @@ class Projector:
         calendar_for(calendar)  # fail fast on an unknown policy
         self.calendar = calendar
 
-    def __call__(self, conn: Connection, case_ids: Sequence[str]) -> None:
+    def __call__(self, conn: DriverConnection, case_ids: Sequence[str]) -> None:
         """Project the events of `case_ids` appended since their summaries were last written."""
         project_cases(conn, case_ids, calendar=self.calendar)
 
 
-def project_cases(conn: Connection, case_ids: Sequence[str], *, calendar: str) -> None:
+def project_cases(conn: DriverConnection, case_ids: Sequence[str], *, calendar: str) -> None:
     """Update the cases' summaries and clock rows from the log (in the caller's transaction).
 
     One read finds every case's events after its summary's last position (none when a case has no summary
     yet or its last projection failed: the store calls this only after appending, so none means recompute).
-    Cases whose new events are all monitoring facts get their small row change, in two statements for all;
-    the others are recomputed one by one.
+    Cases whose new events are all monitoring facts get their small row change; the others are recomputed
+    together (write_cases).
     """
+    dialect = dialect_of(conn)
     fresh: dict[str, list[StoredEvent]] = {case_id: [] for case_id in case_ids}
-    for row in conn.execute(_FRESH, {"case_ids": list(fresh)}):
-        fresh[row.case_id].append(stored_event(row))
+    for row in fetch_rows(conn, dialect.sql.fresh, (dialect.case_list(list(fresh)),)):
+        fresh[row[2]].append(_stored(row))
     monitoring = [new for new in fresh.values() if new and all(e.type in MONITORING_TYPES for e in new)]
     apply_monitoring_events(conn, monitoring)
-    for case_id, new in fresh.items():
-        if not new or any(e.type not in MONITORING_TYPES for e in new):
-            write_case(conn, _fetch(conn, _ALL, {"case_id": case_id}), calendar=calendar)
+    recompute = [
+        case_id for case_id, new in fresh.items() if not new or any(e.type not in MONITORING_TYPES for e in new)
+    ]
+    if recompute:
+        write_cases(conn, recompute, calendar=calendar)
 
 
-def project_case(conn: Connection, case_id: str, *, calendar: str) -> None:
+def project_case(conn: DriverConnection, case_id: str, *, calendar: str) -> None:
     """project_cases for one case."""
     project_cases(conn, [case_id], calendar=calendar)
 
 
-def apply_monitoring_events(conn: Connection, per_case: Sequence[Sequence[StoredEvent]]) -> None:
+def apply_monitoring_events(conn: DriverConnection, per_case: Sequence[Sequence[StoredEvent]]) -> None:
     """The row change of monitoring facts: a recorded breach settles its clock row; each summary moves on."""
+    dialect = dialect_of(conn)
     breaches = [
-        {"k_case": e.case_id, "k_clock": e.data["clock_id"], "k_due": date.fromisoformat(e.data["due"])}
+        (True, e.case_id, e.data["clock_id"], dialect.date(date.fromisoformat(e.data["due"])))
         for new in per_case for e in new if e.type == "deadline_breached"
     ]
-    if breaches:
-        conn.execute(_RECORD_BREACH, breaches)
-    moves = [{"k_case": new[-1].case_id, "v_version": new[-1].version, "v_position": new[-1].position,
-              "v_updated": new[-1].recorded_at} for new in per_case]
-    if moves:
-        conn.execute(_MOVE_SUMMARY, moves)
+    moves = [(new[-1].version, new[-1].position, new[-1].recorded_at, new[-1].case_id) for new in per_case]
+    steps = [(dialect.sql.record_breach, breaches), (dialect.sql.move_summary, moves)]
+    write_each(conn, [(sql, rows) for sql, rows in steps if rows])
 
 
-# Built once: a statement object is compiled and cache-keyed once, not on every append.
-_ALL = select(events).where(_e.case_id == bindparam("case_id")).order_by(_e.version)
-# The id list filters the summaries, which then drive the join into the events' (case_id, version) index:
-# filtering the events by the list instead once made PostgreSQL compare every id with every summary row.
-_FRESH = (
-    select(events).join(case_summary, _s.case_id == _e.case_id)
-    .where(_s.case_id.in_(bindparam("case_ids", expanding=True)), _e.position > _s.last_position,
-           _s.projection_error.is_(None))
-    .order_by(_e.case_id, _e.version)
-)
-_RECORD_BREACH = (
-    update(clock_rows)
-    .where(_c.case_id == bindparam("k_case"), _c.clock_id == bindparam("k_clock"), _c.due == bindparam("k_due"))
-    .values(breach_recorded=True, breach_at=None, status=case((_c.status == "open", "breached"), else_=_c.status))
-)
-_MOVE_SUMMARY = update(case_summary).where(_s.case_id == bindparam("k_case")).values(
-    version=bindparam("v_version"), last_position=bindparam("v_position"), updated_at=bindparam("v_updated")
-)
+def write_cases(conn: DriverConnection, case_ids: Sequence[str], *, calendar: str) -> None:
+    """Recompute the cases from all their events and write what changed (a failing case is flagged, not fatal).
+
+    One read of the cases' events and stored clock rows; then only the rows that differ are written. A
+    contact or a note adds a few clock rows and leaves the others as they were: replacing every row of the
+    case rewrote each one in six indexes (most of an append's database work on SQLite, bench/api.py).
+    """
+    dialect = dialect_of(conn)
+    listed = dialect.case_list(case_ids)
+    event_rows, stored_rows = fetch_each(
+        conn, [(dialect.sql.case_events, (listed,)), (dialect.sql.case_clocks, (listed,))]
+    )
+    left = {row[0]: tuple(row) for row in stored_rows}  # what is stored and not (yet) computed again
+    summaries, inserts, updates = [], [], []
+    for _, rows in groupby(event_rows, key=itemgetter(2)):
+        summary, clocks = case_rows([_stored(row) for row in rows], calendar=calendar)
+        summaries.append(dialect.summary_row(summary))
+        for clock in clocks:
+            row = dialect.clock_row(clock)
+            before = left.pop(row[0], None)
+            if before is None:
+                inserts.append(row)
+            elif before != row:
+                updates.append((*row[1:], row[0]))
+    sql = dialect.sql
+    steps = [(sql.delete_clock, [(clock_id,) for clock_id in left]), (sql.update_clock, updates),
+             (sql.insert_clock, inserts), (sql.upsert_summary, summaries)]
+    write_each(conn, [(statement, rows) for statement, rows in steps if rows])
 
 
-def write_case(conn: Connection, stored: Sequence[StoredEvent], *, calendar: str) -> None:
-    """Replace the case's rows with those computed from all its events (a failing case is flagged, not fatal)."""
-    summary, clocks = case_rows(stored, calendar=calendar)
-    case_id = stored[0].case_id
-    conn.execute(delete(clock_rows).where(_c.case_id == case_id))
-    conn.execute(delete(case_summary).where(_s.case_id == case_id))
-    conn.execute(insert(case_summary), [summary])
-    if clocks:
-        conn.execute(insert(clock_rows), clocks)
+def write_case(conn: DriverConnection, stored: Sequence[StoredEvent], *, calendar: str) -> None:
+    """Bring one case's rows in line with all its events (write_cases for one case)."""
+    write_cases(conn, [stored[0].case_id], calendar=calendar)
+
+
+def _stored(row: Sequence[Any]) -> StoredEvent:
+    return stored_event(dict(zip(EVENT_COLUMNS, row, strict=True)))
 
 
 def case_rows(stored: Sequence[StoredEvent], *, calendar: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -221,9 +233,3 @@ def _cases_of(conn: Connection, case_ids: list[str]) -> Iterator[list[StoredEven
     result = conn.execute(select(events).where(_e.case_id.in_(case_ids)).order_by(_e.case_id, _e.version))
     for _, rows in groupby(result, key=lambda row: row.case_id):
         yield [stored_event(row) for row in rows]
-
-
-def _fetch(conn: Connection, query: Any, params: dict[str, Any]) -> list[StoredEvent]:
-    return [stored_event(row) for row in conn.execute(query, params)]
-
-

@@ -12,11 +12,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, Engine, Row, func, select
 
 from audit.database import connect
+from audit.driver_reads import fetch, per_dialect
 from audit.schema import events, log_head
 from compliance.envelope import CaseEvent, parse_occurred_at, to_case_event
 
 DEFAULT_PAGE = 1000
 DEFAULT_ZONE = "America/New_York"  # CONTRACT §1: the servicer's zone when a case names none
+_EVENT_COLUMNS = tuple(events.c.keys())
+_CASE_EVENTS = per_dialect(
+    f"SELECT {', '.join(_EVENT_COLUMNS)} FROM events WHERE case_id = ? ORDER BY version"  # noqa: S608 - fixed names
+)
 
 
 def recorded_at_text(instant: datetime) -> str:
@@ -99,8 +104,9 @@ def _fetch(target: Engine | Connection, query: Any) -> list[StoredEvent]:
 
 
 def case_events(target: Engine | Connection, case_id: str) -> list[StoredEvent]:
-    """Every event of a case in version order."""
-    return _fetch(target, select(events).where(events.c.case_id == case_id).order_by(events.c.version))
+    """Every event of a case in version order (every API trail read: on the driver, audit.driver_reads)."""
+    rows = fetch(target, _CASE_EVENTS, (case_id,))
+    return [stored_event(dict(zip(_EVENT_COLUMNS, row, strict=True))) for row in rows]
 
 
 def events_after(target: Engine | Connection, position: int, *, limit: int = DEFAULT_PAGE) -> list[StoredEvent]:

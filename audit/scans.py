@@ -57,7 +57,8 @@ class MonitoringPolicy:
     escalate_after: timedelta = timedelta(hours=24)
     fallback_recipients: tuple[str, ...] = ("compliance-desk",)
     escalation_recipients: tuple[str, ...] = ("compliance-officer",)
-    batch_size: int = 500
+    # Breaches per transaction (Settings.scan_batch_size): each page holds the log head while it runs.
+    batch_size: int = 1000
     # The store's policy for the deadline_breached appends; it must carry the projection hook.
     append: AppendPolicy = field(default_factory=AppendPolicy)
 
@@ -95,6 +96,7 @@ _BREACH_PAGE = (
                                                       bindparam("after_id", type_=String)))
     .order_by(_c.breach_at, _c.clock_id).limit(bindparam("page", type_=Integer))
 )
+_DUE, _ZONE = 3, 4  # positions of due and timezone in a _BREACH_PAGE row
 
 
 def breach_query(now: datetime, *, limit: int, after: tuple[str, str] = ("", "")) -> Select[Any]:
@@ -108,17 +110,21 @@ def find_breaches(conn: Connection, *, now: datetime, limit: int, after: tuple[s
     Each row has clock_id, case_id, rule, due, timezone, team, manager_id and breach_at.
     """
     params = {"now": recorded_at_text(now), "after_at": after[0], "after_id": after[1], "page": limit}
-    return list(conn.execute(_BREACH_PAGE, params))
+    # all() fetches the page in one driver call; iterating the result would fetch row by row.
+    return conn.execute(_BREACH_PAGE, params).all()
 
 
 def passed(found: Sequence[Row[Any]], *, now: datetime) -> list[Row[Any]]:
     """The rows whose due date has passed in their case's zone at `now` (the decision breach_at anticipates)."""
     today: dict[str, date] = {}
     out = []
+    # Positional access: a Row's attribute lookup costs several times its index, and this loop sees every row.
     for row in found:
-        if row.timezone not in today:
-            today[row.timezone] = local_today(now, ZoneInfo(row.timezone))
-        if today[row.timezone] > row.due:
+        zone, due = row[_ZONE], row[_DUE]
+        local = today.get(zone)
+        if local is None:
+            local = today[zone] = local_today(now, ZoneInfo(zone))
+        if local > due:
             out.append(row)
     return out
 
@@ -179,18 +185,20 @@ def _append_breaches(conn: Connection, records: Sequence[AlertRecord], *, now: d
     one AppendBatch, as a group commit does (audit.store.append is the same path for a single request):
     every request checked on its own, all events written in one statement, the projection hook called once.
     """
-    requests = [AppendRequest(r.case_id, (_breach_event(r, now=now),), None, SYSTEM, now) for r in records]
-    if not requests:
+    if not records:
         return
+    occurred_at = now.astimezone(UTC).isoformat()  # the same for the whole page: formatted once
+    requests = [AppendRequest(r.case_id, (_breach_event(r, occurred_at=occurred_at),), None, SYSTEM, now)
+                for r in records]
     batch = AppendBatch(conn, requests, policy=policy)
     for request in requests:
         batch.add(request)
     batch.write()
 
 
-def _breach_event(record: AlertRecord, *, now: datetime) -> dict[str, Any]:
+def _breach_event(record: AlertRecord, *, occurred_at: str) -> dict[str, Any]:
     data = {"clock_id": record.clock_id, "rule": record.rule, "due": record.due.isoformat()}
-    return {"type": "deadline_breached", "occurred_at": now.astimezone(UTC).isoformat(), "data": data}
+    return {"type": "deadline_breached", "occurred_at": occurred_at, "data": data}
 
 
 def _alert(candidate: Any, *, level: str, lead: int, now: datetime, policy: MonitoringPolicy) -> AlertRecord:

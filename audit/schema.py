@@ -45,6 +45,7 @@ events = Table(
     UniqueConstraint("case_id", "version", name="uq_events_case_version"),
     Index("ix_events_case_version", "case_id", "version"),
     Index("ix_events_recorded_at", "recorded_at"),
+    # On SQLite, from migration 0005, a partial index of the case_opened events instead (ix_events_case_opened).
     Index("ix_events_type", "type"),
 )
 

@@ -17,6 +17,8 @@ from audit.errors import ConcurrencyConflict
 
 __all__ = ["ROLES", "Actor", "AppendPolicy", "AppendRequest", "AppendResult", "append", "append_request"]
 
+DEFAULT_POLICY = AppendPolicy()  # built once: constructing one checks its zone name, a cost on every append
+
 
 def append(
     target: Engine | Connection,
@@ -43,7 +45,7 @@ def append_request(
 ) -> AppendResult:
     """append() for a prepared AppendRequest."""
     try:
-        policy = policy or AppendPolicy()
+        policy = policy or DEFAULT_POLICY
         with driver_transaction(target, full_connection=policy.on_appended is not None) as conn:
             # The head lock serialises appends: positions follow commit order (see AppendBatch).
             batch = AppendBatch(conn, [request], policy=policy)

@@ -12,16 +12,20 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, desc, insert, or_, select, update
+from sqlalchemy import Connection, Engine, insert, or_, select, update
 
 from audit.access_schema import api_tokens
 from audit.database import connect, write_transaction
+from audit.driver_reads import fetch, per_dialect
 from audit.reads import recorded_at_text
-from audit.schema import events
 
 # CONTRACT §1 roles a person or integration may hold (`system` is the service itself, never a token).
 TOKEN_ROLES = ("specialist", "manager", "compliance_officer", "examiner", "admin")
 TEAM_ROLES = frozenset({"specialist", "manager"})  # read (and, for specialists, write) their team's cases
+# The data of a case's latest case_assigned event (its uq_events_case_version index, walked backwards).
+_CASE_TEAM = per_dialect(
+    "SELECT data FROM events WHERE case_id = ? AND type = 'case_assigned' ORDER BY version DESC LIMIT 1"
+)
 # The name becomes the actor id of every event the token appends: printable, no spaces, bounded.
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@:+-]{0,199}$")
 
@@ -174,12 +178,5 @@ def case_team(target: Engine | Connection, case_id: str) -> str | None:
 
     A reassignment is a new case_assigned event; access follows the latest one as recorded.
     """
-    query = (
-        select(events.c.data)
-        .where(events.c.case_id == case_id, events.c.type == "case_assigned")
-        .order_by(desc(events.c.version))
-        .limit(1)
-    )
-    with connect(target) as conn:
-        data = conn.execute(query).scalar()
-    return str(json.loads(data)["team"]) if data is not None else None
+    rows = fetch(target, _CASE_TEAM, (case_id,))  # on the driver: one per API append (audit.driver_reads)
+    return str(json.loads(rows[0][0])["team"]) if rows else None

@@ -3,11 +3,15 @@
 Every contender commits each event durably (SQLite: WAL + synchronous=FULL; PostgreSQL: synchronous_commit=on,
 checked before measuring), into a fresh database of its own per measurement, after an untimed warm-up. The
 machine is shared, so the three contenders run in interleaved slices: the same disk noise falls on each.
-  ours           audit.store.append, one event per call, validation and hash chain included; with 8 writers
+  ours           audit.store.append, one event per call, validation and hash chain included, without an
+                 on_appended hook (the API's projections, issue 4, are not measured here); with 8 writers
                  the same calls through audit.group_commit.GroupCommitter (one durable commit per group).
   raw            sqlite3 / psycopg: INSERT the same events row and UPDATE the log head, one transaction per row
                  (rows built before timing: the floor for these rows on this disk).
-  eventsourcing  Application.save of one new event of an aggregate, per call (library version as installed).
+  eventsourcing  Application.save of one new event of an aggregate, per call (library version as installed;
+                 its SQLite connections get synchronous=FULL, which the library leaves at SQLite's default).
+Under each line: the durability settings each contender's connection reports, and on SQLite the WAL pages a
+commit writes per event (each a page synced at COMMIT: the events row, every index it enters, the log head row).
 """
 
 from __future__ import annotations
@@ -21,7 +25,6 @@ import statistics
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -36,6 +39,7 @@ from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 from sqlalchemy.exc import DBAPIError
 
+from audit.append_rows import new_id_and_salt
 from audit.canonical import canonical_json, event_hash
 from audit.database import make_engine
 from audit.group_commit import GroupCommitter
@@ -48,6 +52,8 @@ NOW = datetime(2026, 7, 10, 15, 0, tzinfo=UTC)
 ACTOR = Actor("bench-writer", "specialist")
 CASES_PER_WRITER = 8
 GOAL_SINGLE, GOAL_WRITERS = 1.0, 2.0  # issue 2: x the eventsourcing rate
+PAGE_SAMPLE = 12  # events per writer sampled for the WAL pages per event (after the timed slices)
+WAL_HEADER, WAL_FRAME_HEADER = 32, 24  # bytes (sqlite.org/fileformat.html, "WAL file format")
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 OPENED = {"type": "case_opened", "occurred_at": "2026-07-01",
           "data": {"loan_id": "L-1", "borrower_ref": "B-1", "property_state": "NY"}}
@@ -155,11 +161,12 @@ def chained_rows(writers: int, total: int) -> Iterator[tuple[Any, ...]]:
     for position in range(1, total + 1):
         case_id = case_of(position % writers, position // writers)
         versions[case_id] += 1
-        envelope = {"position": position, "id": str(uuid.uuid4()), "case_id": case_id,
+        event_id, salt = new_id_and_salt()  # the store's own id (time-ordered UUID) and salt forms
+        envelope = {"position": position, "id": event_id, "case_id": case_id,
                     "version": versions[case_id], "type": "application_received", "schema_version": 1,
                     "occurred_at": "2026-07-02", "recorded_at": recorded, "actor_id": ACTOR.id,
                     "actor_role": ACTOR.role, "data": {"application_id": f"A{position}"},
-                    "idempotency_key": None, "salt": secrets.token_hex(16)}
+                    "idempotency_key": None, "salt": salt}
         digest = event_hash(prev, envelope)
         yield (*{**envelope, "data": canonical_json(envelope["data"])}.values(), prev, digest)
         prev = digest
@@ -390,22 +397,55 @@ def durable_enough(setting: str) -> bool:
     return wanted <= set(setting.split())
 
 
+def wal_pages_per_event(path: str, writers: int, one: Callable[[int, int], None]) -> float | None:
+    """WAL frames (pages) a contender writes per event, from an emptied WAL; None if it cannot be emptied.
+
+    Each frame is a page written and synced at COMMIT, the disk work beyond the fsync itself; with one writer,
+    the pages of a commit, with several, a group commit's pages shared among its events.
+    """
+    with sqlite3.connect(path, isolation_level=None) as probe:
+        busy, _, _ = probe.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        page_size = probe.execute("PRAGMA page_size").fetchone()[0]
+    wal = Path(f"{path}-wal")
+    if busy or wal.stat().st_size:
+        return None
+    events = PAGE_SAMPLE * writers  # few enough pages not to reach SQLite's auto-checkpoint (1,000)
+    run_writers(writers, events, one)
+    return (wal.stat().st_size - WAL_HEADER) / (page_size + WAL_FRAME_HEADER) / events
+
+
 def run_path(
     dbs: Databases, backend: str, *, writers: int, events: int, slice_size: int, warm: int
-) -> dict[str, Outcome]:
-    """Fresh databases, a check of every contender's durability, then the interleaved measurement."""
+) -> tuple[dict[str, Outcome], list[str]]:
+    """Fresh databases, a check of every contender's durability, the interleaved measurement, then notes.
+
+    The notes name each contender's durability settings and, on SQLite, the pages each commit writes.
+    """
     label = "single" if writers == 1 else f"w{writers}"
     contenders: list[Any] = []
+    urls: dict[str, str] = {}
     try:
-        contenders.append(Ours(dbs.fresh(backend, f"ours-{label}"), writers))
-        rows = warm + events + slice_size * writers
-        contenders.append(Raw(dbs.fresh(backend, f"raw-{label}"), writers, total=rows))
-        contenders.append(EventSourcing(dbs.fresh(backend, f"es-{label}"), writers))
+        urls["ours"] = dbs.fresh(backend, f"ours-{label}")
+        contenders.append(Ours(urls["ours"], writers))
+        rows = warm + events + (slice_size + PAGE_SAMPLE) * writers
+        urls["raw"] = dbs.fresh(backend, f"raw-{label}")
+        contenders.append(Raw(urls["raw"], writers, total=rows))
+        urls["eventsourcing"] = dbs.fresh(backend, f"es-{label}")
+        contenders.append(EventSourcing(urls["eventsourcing"], writers))
+        settings = []
         for contender in contenders:
             setting = contender.durability()
             if not durable_enough(setting):
                 raise SystemExit(f"{backend} {contender.name}: not durable ({setting}); the comparison would be void")
-        return measure(contenders, writers=writers, events=events, slice_size=slice_size, warm=warm)
+            settings.append(f"{contender.name} {setting}")
+        outcomes = measure(contenders, writers=writers, events=events, slice_size=slice_size, warm=warm)
+        notes = ["durability as each contender's connection reports it: " + "; ".join(settings)]
+        if backend == "sqlite":
+            pages = {c.name: wal_pages_per_event(urls[c.name].removeprefix("sqlite:///"), writers, c.one)
+                     for c in contenders}
+            notes.append("WAL pages written per event: " + ", ".join(
+                f"{name} {'?' if value is None else f'{value:.1f}'}" for name, value in pages.items()))
+        return outcomes, notes
     finally:
         for contender in contenders:
             contender.close()
@@ -468,13 +508,15 @@ def report_path(
 ) -> bool:
     """Measure and print one line; a database error (e.g. a server out of connections) is printed, not hidden."""
     try:
-        outcomes = run_path(dbs, backend, writers=writers, events=events, slice_size=slice_size, warm=warm)
+        outcomes, notes = run_path(dbs, backend, writers=writers, events=events, slice_size=slice_size, warm=warm)
     except (DBAPIError, psycopg.Error, sqlite3.Error, es_persistence.PersistenceError) as exc:
         reason = (str(exc).strip().splitlines() or [""])[0]
         print(f"{backend:<10} {writers} writer(s): measurement failed: {type(exc).__name__}: {reason}", flush=True)
         return False
     text, ok = row(backend, writers, outcomes)
     print(text, flush=True)
+    for note in notes:
+        print(f"{'':<21} {note}", flush=True)
     return ok
 
 

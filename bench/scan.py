@@ -29,7 +29,7 @@ import structlog
 from sqlalchemy import Engine, create_engine, insert, text
 from sqlalchemy.engine import make_url
 
-from api.alert_jobs import Monitoring, enqueuer, send_pending
+from api.alert_jobs import Handover, Monitoring, send_pending
 from api.notify import LogChannel, RetryPolicy
 from audit.database import make_engine, write_transaction
 from audit.migrate import upgrade
@@ -49,14 +49,16 @@ PG_ADMIN = os.environ.get("COMPLIANCE_TEST_POSTGRES_URL", "postgresql+psycopg://
 CHUNK = 20_000
 
 
-def best_of(repeat: int, run: Callable[[], object]) -> float:
-    """The fastest of `repeat` runs, in seconds."""
-    timings = []
+def best_of(repeat: int, *runs: Callable[[], object]) -> list[float]:
+    """The fastest of `repeat` runs of each, in seconds; the runs take turns, so a busy spell on a shared
+    machine slows both sides of a ratio alike instead of one of them."""
+    timings: list[list[float]] = [[] for _ in runs]
     for _ in range(repeat):
-        started = time.perf_counter()
-        run()
-        timings.append(time.perf_counter() - started)
-    return min(timings)
+        for run, times in zip(runs, timings, strict=True):
+            started = time.perf_counter()
+            run()
+            times.append(time.perf_counter() - started)
+    return [min(times) for times in timings]
 
 
 @contextmanager
@@ -193,8 +195,12 @@ def raise_all(engine: Engine, *, due: int) -> tuple[float, float]:
     monitoring = Monitoring(engine=engine, policy=policy, channels=(LogChannel(),), retry=RetryPolicy(),
                             servicer_zone=ZoneInfo("America/New_York"))
     started, cpu = time.perf_counter(), time.process_time()
-    raised = scan_breaches(engine, now=NOW, policy=policy, on_raised=enqueuer(monitoring, now=NOW))
-    sent = send_pending(monitoring, now=NOW)
+    # As api.alert_jobs.run_breach_scan does: deliveries held in the raising transactions, sent after them,
+    # then the retry pass (nothing is due for it here, but production always runs it).
+    handover = Handover(monitoring, now=NOW)
+    raised = scan_breaches(engine, now=NOW, policy=policy, on_raised=handover)
+    sent = handover.send(raised)
+    send_pending(monitoring, now=NOW)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     structlog.reset_defaults()
     assert len(raised) == due == sent, (len(raised), due, sent)
@@ -211,8 +217,9 @@ def run(backend: str, *, clocks: int, repeat: int) -> None:
         loaded = time.perf_counter() - started
         print(f"\n[{backend}] {clocks:,} open clocks, {due:,} newly due (loaded in {loaded:.1f} s)")
         assert raw_query(engine) == scan_detection(engine, batch=MonitoringPolicy().batch_size) == due
-        raw = best_of(repeat, lambda: raw_query(engine))
-        detect = best_of(repeat, lambda: scan_detection(engine, batch=MonitoringPolicy().batch_size))
+        raw, detect = best_of(
+            repeat, lambda: raw_query(engine), lambda: scan_detection(engine, batch=MonitoringPolicy().batch_size)
+        )
         print(f"  raw indexed query        {raw * 1000:9.1f} ms  ({due / raw:,.0f} rows/s)")
         print(f"  breach scan detection    {detect * 1000:9.1f} ms  ratio {detect / raw:.2f}x (goal <= {GOAL_RATIO}x)"
               f"  {'OK' if detect / raw <= GOAL_RATIO else 'MISSED'}")

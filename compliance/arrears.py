@@ -74,8 +74,8 @@ class Arrears:
                 paid.append(event.on)
                 start = open_from.pop(due, None)
                 if start is not None and event.on > start:
-                    stretches.append(Unpaid(due, start, event.on))
-        stretches += [Unpaid(due, start, None) for due, start in open_from.items()]
+                    stretches.append(_new(Unpaid, (due, start, event.on)))
+        stretches += [_new(Unpaid, (due, start, None)) for due, start in open_from.items()]
         missed = tuple(sorted(first.values(), key=_due_date))
         ordered = tuple(sorted(stretches, key=_due_start))
         return cls(missed, tuple(repeats), ordered, tuple(paid), _episodes(ordered))
@@ -118,6 +118,8 @@ def _due_date(event: CaseEvent) -> date:
 
 
 _due_start = itemgetter(0, 1)  # Unpaid (due, start)
+# Unpaid(...) / Episode(...) in one C call (a named tuple's generated __new__ is a Python frame): one per stretch.
+_new = tuple.__new__
 
 
 def _episodes(stretches: tuple[Unpaid, ...]) -> tuple[Episode, ...]:
@@ -127,7 +129,7 @@ def _episodes(stretches: tuple[Unpaid, ...]) -> tuple[Episode, ...]:
         last = merged[-1] if merged else None
         if last is not None and (last.end is None or stretch.start <= last.end):
             end = None if last.end is None or stretch.end is None else max(last.end, stretch.end)
-            merged[-1] = Episode(last.start, end)
+            merged[-1] = _new(Episode, (last.start, end))
         else:
-            merged.append(Episode(stretch.start, stretch.end))
+            merged.append(_new(Episode, (stretch.start, stretch.end)))
     return tuple(merged)

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from functools import partial
 
-from compliance.clock import Clock, Status, new_clock
+from compliance.clock import Clock, Status, new_trigger
 from compliance.contact_ledger import (
     CONVERSATION,
-    EARLIEST,
     FREQUENCY,
     HOURS,
-    LATEST,
     MAX_CALLS,
     PERIOD,
     ContactEntry,
@@ -25,7 +23,8 @@ from compliance.evaluation import Evaluation
 from compliance.rulebook import Rule, rule
 
 RULES = (rule(FREQUENCY), rule(CONVERSATION), rule(HOURS))
-_CHECKS = tuple((r, r.id, r.id == HOURS, r.effective_from, r.effective_to) for r in RULES)
+_CHECKS = tuple((r, r.id, r.id == HOURS, r.effective_from, r.effective_to, r.citation, r.kind) for r in RULES)
+_new = tuple.__new__
 _NONE_FOUND: dict[str, str] = {}
 NOT_COLLECTOR = (
     "the servicer is not an FDCPA debt collector for this loan (servicing acquired before default, FDCPA "
@@ -42,7 +41,7 @@ def clocks(ev: Evaluation) -> list[Clock]:
         scope = _scope(ev)
         cease = first_cease(ev) if ev.profile.fdcpa_debt_collector else None
         for entry in entries:
-            if entry.is_timed:
+            if entry[7]:  # entry.is_timed: letters and portal messages are judged by no rule
                 out += contact_checks(ev, entry, scope=scope, cease=cease)
     for voiding in ev.history.voidings:
         if voiding.voided.type == "contact_logged":
@@ -66,34 +65,45 @@ def contact_checks(
     ev: Evaluation, entry: ContactEntry, *, scope: str | None, cease: CaseEvent | None = None
 ) -> list[Clock]:
     """Each rule's verdict on one contact: met, breached with a finding, or not applicable (with a would-be one)."""
-    contact, party, _, _, local, _, is_call, is_timed, window, busy, _, through, _ = entry
-    flags = _flags(ev, entry, cease)
-    # findings(entry) is empty unless a call is the 8th in 7 days or follows a conversation, or the hour is off.
+    contact, party, _, _, local, _, is_call, is_timed, window, busy, _, through, stay = entry
+    on = contact.on
+    # The contact's flags: an automatic stay, a prior cease notice, the all-loans reading (per contact, not per rule).
+    flags: tuple[str, ...] = ("automatic_stay",) if stay is not None else ()
+    if cease is not None and cease.on <= on:
+        flags += ("after_cease_communication",)
+    if not ev.profile.fdcpa_debt_collector and ev.readings.regf_scope == "all_loans":
+        flags += ("regf_scope_all_loans",)
+    # findings(entry) is empty unless a call is the 8th in 7 days or follows a conversation, or the hour is off
+    # (8 <= hour < 21 is EARLIEST <= time() < LATEST, 8:00 and 21:00 being whole hours, without a time object).
     suspect = (is_call and (len(window) > MAX_CALLS or through is not None)) or (
-        is_timed and local is not None and not EARLIEST <= local.time() < LATEST)
+        is_timed and local is not None and not 8 <= local.hour < 21)
     found = findings(entry) if suspect else _NONE_FOUND
-    trigger, calendar, on, suffix = trigger_of(contact), ev.calendar_name, contact.on, ":" + contact.id
+    trigger, calendar, suffix = new_trigger((contact.id, contact.type, on, contact.at)), ev.calendar_name, \
+        ":" + contact.id
     out = []
-    for r, rule_id, hours, starts, ends in _CHECKS:
+    for r, rule_id, hours, starts, ends, citation, kind in _CHECKS:
         if not (is_timed if hours else is_call):  # judges(r, entry)
             continue
         finding = found.get(rule_id) if suspect else None
-        status: Status = "breached" if finding is not None else "met"
         # _rule_flags(r, entry): busy signals for the call count, an attorney for the hour check.
         rule_flags = flags + _rule_flags(r, entry) if busy or (hours and party == "attorney") else flags
         # not_in_force(r, on) or scope, with the rule's dates read once (three checks per contact).
         reason = scope if starts <= on and (ends is None or on < ends) else not_in_force(r, on)
-        if reason is None and hours and local is None:
-            reason = "the contact has no timestamp (a correction gave a date only)"
-            rule_flags = (*rule_flags, "no_timestamp")
-        elif reason is not None and finding is not None:
-            finding = WOULD_BE + finding
-        if reason is not None:
+        if reason is None:
+            if hours and local is None:
+                reason = "the contact has no timestamp (a correction gave a date only)"
+                rule_flags = (*rule_flags, "no_timestamp")
+                status: Status = "not_applicable"
+            else:
+                status = "met" if finding is None else "breached"
+        else:
             status = "not_applicable"
+            if finding is not None:
+                finding = WOULD_BE + finding
         # The lines are written only when read (CONTRACT §6 derivation): most checks are judged, not printed.
-        out.append(new_clock((rule_id + suffix, rule_id, r.citation, r.kind, trigger, status, calendar, None, None,
-                              None, None, None, partial(_steps, r, entry, found, reason), (), reason, finding,
-                              rule_flags)))
+        out.append(_new(Clock, (rule_id + suffix, rule_id, citation, kind, trigger, status, calendar, None, None,
+                                None, None, None, partial(_steps, r, entry, found, reason), (), reason, finding,
+                                rule_flags)))
     return out
 
 
@@ -133,17 +143,6 @@ def _line(r: Rule, entry: ContactEntry, found: dict[str, str]) -> str:
         return "no time of day recorded: the hour cannot be judged"
     inside = "outside" if HOURS in found else "within"
     return f"{hh_mm(entry.local)} is {inside} 8:00 a.m.-9:00 p.m. at the borrower's location (12 CFR 1006.6(b)(1)(i))"
-
-
-def _flags(ev: Evaluation, entry: ContactEntry, cease: CaseEvent | None) -> tuple[str, ...]:
-    flags: tuple[str, ...] = ()
-    if entry.stay is not None:
-        flags += ("automatic_stay",)
-    if cease is not None and cease.on <= entry.contact.on:
-        flags += ("after_cease_communication",)
-    if not ev.profile.fdcpa_debt_collector and ev.readings.regf_scope == "all_loans":
-        flags += ("regf_scope_all_loans",)
-    return flags
 
 
 def _rule_flags(r: Rule, entry: ContactEntry) -> tuple[str, ...]:

@@ -16,6 +16,9 @@ MAX_CALLS = 7  # 1006.14(b)(2)(i)(A): "more than seven times within seven consec
 PERIOD = timedelta(days=6)  # seven consecutive days, the first (or last) counted as day 1
 EARLIEST, LATEST = time(8, 0), time(21, 0)  # 1006.6(b)(1)(i): before 8 a.m. or after 9 p.m. local time
 TIMED_CHANNELS = frozenset({"phone", "in_person", "email", "text"})
+NO_TALK = (None, None)
+# ContactEntry(...) in one C call (a named tuple's generated __new__ is a Python frame): one per contact.
+_new = tuple.__new__
 
 
 class ContactEntry(NamedTuple):
@@ -85,13 +88,16 @@ def _ledger(ev: Evaluation) -> tuple[ContactEntry, ...]:
         tz = zones.get(zone)
         if tz is None:
             tz = zones[zone] = ZoneInfo(zone)
-        local = contact.at.astimezone(tz) if contact.at else None
+        at = contact.at
+        local = at.astimezone(tz) if at else None
         day, party, channel = local.date() if local else contact.on, data.party, data.channel  # type: ignore[attr-defined]
         outbound = data.direction == "outbound"  # type: ignore[attr-defined]
         is_call = channel == "phone" and outbound
         window, busy = _calls_in_window(calls, party, day, contact if is_call else None)
-        talked, through = _conversation(talks, party, day)
-        entries.append(_entry((
+        # 1006.14(b)(2)(i)(B): a telephone conversation (either side calling) opens 7 days, its date being day 1.
+        talk = talks.get(party)
+        talked, through = (talk[1], talk[0] + PERIOD) if talk is not None and day <= talk[0] + PERIOD else NO_TALK
+        entries.append(_new(ContactEntry, (
             contact, party, zone, source, local, day, is_call, outbound and channel in TIMED_CHANNELS,
             window, busy, talked, through, debtor_case(cases, contact.on) if cases else None,
         )))
@@ -124,17 +130,6 @@ def _calls_in_window(
     return window, sum(got_busy for got_busy, keep in zip(busy_flags, inside, strict=True) if keep)
 
 
-def _conversation(
-    talks: dict[str, tuple[date, CaseEvent]], party: str, day: date
-) -> tuple[CaseEvent | None, date | None]:
-    # 1006.14(b)(2)(i)(B): a telephone conversation (either side calling) opens 7 days, its date being day 1.
-    talk = talks.get(party)
-    if talk is None:
-        return None, None
-    through = talk[0] + PERIOD
-    return (talk[1], through) if day <= through else (None, None)
-
-
 def findings(entry: ContactEntry) -> dict[str, str]:
     """What the contact would violate, rule by rule (whether the rule binds this servicer is decided later)."""
     out: dict[str, str] = {}
@@ -164,10 +159,6 @@ class _Placed(NamedTuple):
     in_order: list[bool]
 
 
-def _entry(values: tuple[object, ...]) -> ContactEntry:
-    return tuple.__new__(ContactEntry, values)  # type: ignore[type-var, no-any-return]
-
-
 def hh_mm(moment: datetime) -> str:
     """"07:45" (cheaper than strftime on the hot path)."""
     return f"{moment.hour:02d}:{moment.minute:02d}"
@@ -184,7 +175,10 @@ def _in_time_order(ev: Evaluation, contacts: list[CaseEvent]) -> list[CaseEvent]
         if at is None:
             moment = _instant(contact, ev.zone)[0].timestamp()
         else:
-            moment = stamps[at]
+            # stamps[at], filled here rather than by Stamps.__missing__ (a Python call per contact).
+            moment = stamps.get(at)
+            if moment is None:
+                moment = stamps[at] = at.timestamp()
         keyed.append((moment, contact.version, index))
     keyed.sort()
     return [contacts[key[2]] for key in keyed]

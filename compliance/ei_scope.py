@@ -18,6 +18,7 @@ from compliance.rulebook import Rule
 from timelines.counting import Count, count_calendar_days
 
 DAY_45 = 45
+_new = tuple.__new__
 
 
 def not_in_force(rule: Rule, day: date) -> str | None:
@@ -131,8 +132,9 @@ def installment(ctx: EarlyIntervention, missed: CaseEvent) -> Installment:
     """The shared reading of one missed installment (its due date is day 0 of every clock it starts)."""
     due_date = missed.data.due_date  # type: ignore[attr-defined]
     text = label(missed)
-    return Installment(missed, due_date, text, trigger_of(missed), ctx.arrears.episode_on(due_date),
-                       count_calendar_days(ctx.ev.calendar, due_date, DAY_45, label=text))
+    # Installment(...) in one C call (a named tuple's generated __new__ is a Python frame): one per installment.
+    return _new(Installment, (missed, due_date, text, trigger_of(missed), ctx.arrears.episode_on(due_date),
+                              count_calendar_days(ctx.ev.calendar, due_date, DAY_45, label=text)))
 
 
 PAID_BY_DUE = "the installment due {} was paid by its due date: no delinquency ({})"

@@ -24,6 +24,7 @@ Family = Callable[[Evaluation], list[Clock]]
 RULE_ORDER = {r.id: i for i, r in enumerate(RULES)}
 OTHER_POLICY = {"us-6103a": "us-6103a-observed", "us-6103a-observed": "us-6103a"}
 _UNTIMED = float("-inf")
+DEFAULT_READINGS = Readings()  # immutable: one instance serves every evaluation that names no reading
 _EVENT_ON = attrgetter("on")
 _TRIGGER, _ON, _AT, _RULE, _ID, _CLOCK = itemgetter(4), itemgetter(2), itemgetter(3), itemgetter(1), itemgetter(0), \
     itemgetter(5)
@@ -95,7 +96,7 @@ def evaluate(
         # Only a correction can move an event past as_of; otherwise every event is already known by then.
         history = history.until(as_of)
     alternative = calendar_for(OTHER_POLICY[calendar.name])
-    return Evaluation(case_id, profile, history, calendar, alternative, as_of, readings or Readings())
+    return Evaluation(case_id, profile, history, calendar, alternative, as_of, readings or DEFAULT_READINGS)
 
 
 def compute_clocks(
@@ -128,4 +129,5 @@ def in_order(clocks: list[Clock], *, stamps: Stamps | None = None) -> list[Clock
 
 def timeline_json(case_id: str, as_of: date, calendar: str, clocks: Sequence[Clock]) -> dict[str, object]:
     """The calculator / preview answer of CONTRACT §6."""
-    return {"case_id": case_id, "as_of": as_of.isoformat(), "calendar": calendar, "clocks": [c.to_json() for c in clocks]}
+    return {"case_id": case_id, "as_of": as_of.isoformat(), "calendar": calendar,
+            "clocks": [c.to_json() for c in clocks]}

@@ -26,6 +26,8 @@ SALE = rule("fc_sale_bar_dual_tracking")
 # 41(g): no motion for judgment or order of sale, and no sale, while the application is pending.
 SALE_STEPS = ("foreclosure_motion_filed", "foreclosure_sale_held")
 FILING = ("first_notice_or_filing_made",)
+_new = tuple.__new__
+_NO_MORE_FACTS = (None,) * (len(Facts._fields) - 3)  # every Facts field after the trigger defaults to None
 _DAY_121: dict[tuple[object, date, str], Count] = {}
 DAY_121_MEMO_LIMIT = 1 << 16
 
@@ -33,7 +35,13 @@ DAY_121_MEMO_LIMIT = 1 << 16
 def clocks(ev: Evaluation) -> list[Clock]:
     """Every clock of this family for the case."""
     timeline = OldestUnpaid.of(ev.history)
-    out = [day_120_bar(ev, missed, timeline) for missed in ev.history.of_type("payment_missed")]
+    missed_all = ev.history.of_type("payment_missed")
+    out = []
+    if missed_all:
+        # What every installment's bar reads alike: the filings made, and whether 41(j) scope holds (per case).
+        filings = ev.history.happened(*FILING)
+        in_scope = regx_scope_41j(_facts(ev, BAR_120, missed_all[0])) is None
+        out = [day_120_bar(ev, missed, timeline, filings=filings, in_scope=in_scope) for missed in missed_all]
     out += [c for c in (filing_while_current(ev, f, timeline) for f in ev.history.of_type(*FILING)) if c is not None]
     for screened in screenings(ev):
         for completion in screened.life.completions:
@@ -42,17 +50,26 @@ def clocks(ev: Evaluation) -> list[Clock]:
     return out
 
 
-def day_120_bar(ev: Evaluation, missed: CaseEvent, timeline: OldestUnpaid) -> Clock:
-    """41(f)(1): no first notice or filing until more than 120 days delinquent: oldest unpaid due date + 121."""
+def day_120_bar(
+    ev: Evaluation, missed: CaseEvent, timeline: OldestUnpaid, *, filings: tuple[CaseEvent, ...] | None = None,
+    in_scope: bool | None = None,
+) -> Clock:
+    """41(f)(1): no first notice or filing until more than 120 days delinquent: oldest unpaid due date + 121.
+
+    `filings` (the first notices or filings made) and `in_scope` (41(j) scope) are the case's, given once per case.
+    """
     due: date = missed.data.due_date  # type: ignore[attr-defined]
     counted = _day_121(ev, missed, due)
     not_before = counted.due
     steps = partial(_bar_lines, counted)
-    facts = Facts(ev, BAR_120, missed)
+    facts = _facts(ev, BAR_120, missed)
     reason = first_failure(facts)
-    in_scope = regx_scope_41j(facts) is None
-    filings = ev.history.happened(*FILING)
-    violations = [f for f in filings if f.on < not_before and timeline.on(f.on) == due] if in_scope else ()
+    if in_scope is None:
+        in_scope = regx_scope_41j(facts) is None
+    if filings is None:
+        filings = ev.history.happened(*FILING)
+    violations = [f for f in filings if f.on < not_before and timeline.on(f.on) == due] if in_scope and filings \
+        else ()
     if violations:
         finding = f"first notice or filing on {violations[0].on}, while this installment's bar stood (41(f)(1))"
         return bar(ev, BAR_120, missed, not_before=not_before, status="breached", steps=then(steps, (finding,)),
@@ -67,6 +84,11 @@ def day_120_bar(ev: Evaluation, missed: CaseEvent, timeline: OldestUnpaid) -> Cl
         clock = bar(ev, BAR_120, missed, not_before=not_before, status=status, steps=steps)
         return cancelled(clock, reason=f"installment due {due} paid on {paid}; {moved} (comment 31 Delinquency-2)")
     return not_applicable(ev, BAR_120, missed, reason)
+
+
+def _facts(ev: Evaluation, which: Rule, trigger: CaseEvent) -> Facts:
+    # Facts(ev, which, trigger) in one C call: the named tuple's generated __new__ fills five defaults in Python.
+    return _new(Facts, (ev, which, trigger, *_NO_MORE_FACTS))
 
 
 def _day_121(ev: Evaluation, missed: CaseEvent, due: date) -> Count:
@@ -88,7 +110,7 @@ def _bar_lines(counted: Count) -> tuple[str, ...]:
 
 def filing_while_current(ev: Evaluation, filing: CaseEvent, timeline: OldestUnpaid) -> Clock | None:
     """41(f)(1): a first notice or filing while nothing is due and unpaid is made before any bar could lift."""
-    if timeline.on(filing.on) is not None or regx_scope_41j(Facts(ev, BAR_120, filing)):
+    if timeline.on(filing.on) is not None or regx_scope_41j(_facts(ev, BAR_120, filing)):
         return None
     if not ev.history.of_type("payment_missed"):
         # No installment history at all is missing data, not proof that the borrower was current.

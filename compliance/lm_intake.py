@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
+from functools import partial
 
 from compliance.applications import answers_for
 from compliance.clock import Clock, Status, then
@@ -40,7 +42,7 @@ def reasonable_date(ev: Evaluation, screened: Screened, notice: CaseEvent) -> Cl
     reason = first_failure(facts)
     if reason is not None:
         return not_applicable(ev, REASONABLE, notice, reason)
-    due, steps = latest_reasonable_date(ev, notice.on)
+    due, steps = reasonable_due(ev, notice.on)
     clock = Clock(
         id=clock_id(REASONABLE.id, notice), rule=REASONABLE.id, citation=REASONABLE.citation,
         kind=REASONABLE.kind, trigger=trigger_of(notice), status="open", calendar=ev.calendar.name, due=due,
@@ -51,32 +53,45 @@ def reasonable_date(ev: Evaluation, screened: Screened, notice: CaseEvent) -> Cl
 
 def latest_reasonable_date(ev: Evaluation, notice_on: date) -> tuple[date, tuple[str, ...]]:
     """max(notice + 7, min(notice + 30, milestones still ahead)) with a line per candidate (comments -1..-3)."""
-    steps = [f"day 0 {weekday_label(notice_on)} (acknowledgment notice provided)"]
-    candidates = [notice_on + timedelta(days=30)]
-    steps.append(f"candidate notice + 30 = {candidates[0]} (comment 41(b)(2)(ii)-1)")
-    for day, what in _milestones(ev, notice_on):
+    due, steps = reasonable_due(ev, notice_on)
+    return due, steps()
+
+
+def reasonable_due(ev: Evaluation, notice_on: date) -> tuple[date, Callable[[], tuple[str, ...]]]:
+    """latest_reasonable_date with its lines as a recipe, written only when read (most clocks are never printed)."""
+    milestones = _milestones(ev, notice_on)
+    candidates = [notice_on + timedelta(days=30), *(m[0] for m in milestones if m[0] > notice_on)]
+    earliest, floor = min(candidates), notice_on + timedelta(days=7)
+    return max(floor, earliest), partial(_reasonable_lines, notice_on, milestones, earliest, floor)
+
+
+def _reasonable_lines(
+    notice_on: date, milestones: list[tuple[date, str, date]], earliest: date, floor: date
+) -> tuple[str, ...]:
+    steps = [f"day 0 {weekday_label(notice_on)} (acknowledgment notice provided)",
+             f"candidate notice + 30 = {notice_on + timedelta(days=30)} (comment 41(b)(2)(ii)-1)"]
+    for day, template, base in milestones:
+        what = template.format(base)
         if day > notice_on:
-            candidates.append(day)
             steps.append(f"candidate {what} = {day} (comment 41(b)(2)(ii)-2)")
         else:
             steps.append(f"disregarded {what} = {day}: not after the notice date (comment 41(k)(2)(ii)-3)")
     steps.append("stale-document date: no event records one, so it is not a candidate")
-    earliest, floor = min(candidates), notice_on + timedelta(days=7)
     steps.append(f"earliest candidate {earliest}; floor notice + 7 = {floor} (comment 41(b)(2)(ii)-3 prevails)")
-    due = max(floor, earliest)
-    steps.append(f"latest reasonable date {weekday_label(due)}")
-    return due, tuple(steps)
+    steps.append(f"latest reasonable date {weekday_label(max(floor, earliest))}")
+    return tuple(steps)
 
 
-def _milestones(ev: Evaluation, notice_on: date) -> list[tuple[date, str]]:
+def _milestones(ev: Evaluation, notice_on: date) -> list[tuple[date, str, date]]:
+    # (day, wording template, the date it is derived from): the wording is written only with the lines.
     out = []
     oldest = oldest_unpaid(ev.history, notice_on)
     if oldest is not None:
-        out.append((oldest + timedelta(days=120), f"120th day of delinquency (oldest unpaid {oldest} + 120)"))
+        out.append((oldest + timedelta(days=120), "120th day of delinquency (oldest unpaid {} + 120)", oldest))
     sale = sale_date_on(ev.history, notice_on)
     if sale is not None:
-        out.append((sale - timedelta(days=90), f"sale {sale} - 90"))
-        out.append((sale - timedelta(days=38), f"sale {sale} - 38"))
+        out.append((sale - timedelta(days=90), "sale {} - 90", sale))
+        out.append((sale - timedelta(days=38), "sale {} - 38", sale))
     return out
 
 

@@ -67,6 +67,8 @@ def mark_transferred(ev: Evaluation, found: Sequence[Clock]) -> list[Clock]:
         for t in ev.history.of_type("servicing_transferred")
         if t.data.direction == "in"  # type: ignore[attr-defined]
     )
+    if not transfers:
+        return list(found)
     out = []
     for clock in found:
         later = [day for day in transfers if clock.trigger.on < day]

@@ -10,6 +10,7 @@ from compliance.clock import Steps, expand
 from compliance.derived_deadline import calendar_days
 from compliance.ei_scope import EarlyIntervention
 from compliance.envelope import CaseEvent
+from compliance.history import computed_once
 from timelines.counting import Count
 
 CYCLE = 180  # 39(b)(1): not required more than once "during any 180-day period"
@@ -29,7 +30,7 @@ class NextNotice:
     flags: tuple[str, ...] = ()
     cease: CaseEvent | None = None
 
-    @property
+    @computed_once
     def governs_until(self) -> date:
         """The last due date this cycle decides: later payment-keyed clocks are not capped by it."""
         floor = self.prior.on + timedelta(days=FDCPA_CYCLE if self.cease else CYCLE)

@@ -75,7 +75,7 @@ def _cap_notice(ctx: EarlyIntervention, due_date: date) -> CaseEvent | None:
     for notice in reversed(ctx.notices):
         if notice.on > due_date:
             continue
-        case = debtor_case(ctx.bankruptcies, notice.on)
+        case = debtor_case(ctx.bankruptcies, notice.on) if ctx.bankruptcies else None
         # 39(c)(1)(iii): the once-per-case modified notice does not restart the regular cycle after the case.
         if case is not None and case.ended_on is not None and case.ended_on <= due_date:
             continue
@@ -85,10 +85,16 @@ def _cap_notice(ctx: EarlyIntervention, due_date: date) -> CaseEvent | None:
 
 def _capped(ctx: EarlyIntervention, due_date: date, due: date, cycles: dict[str, NextNotice]) -> Reason:
     prior = _cap_notice(ctx, due_date)
-    if prior is None or due > cycles[prior.id].governs_until:
+    if prior is None:
         return None
     cycle = cycles[prior.id]
-    return partial(CAPPED.format, prior.on, CYCLE, f"due {cycle.due}" if cycle.due else cycle.reason)
+    if due > cycle.governs_until:
+        return None
+    return partial(_capped_reason, cycle)
+
+
+def _capped_reason(cycle: NextNotice) -> str:
+    return CAPPED.format(cycle.prior.on, CYCLE, f"due {cycle.due}" if cycle.due else cycle.reason)
 
 
 def cycle_clock(ctx: EarlyIntervention, cycle: NextNotice) -> Clock:

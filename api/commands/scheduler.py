@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import typer
 
-from api.monitoring_settings import MonitoringSettings
 from api.scheduler import run_until_signalled
 from api.settings import Settings
 
@@ -20,4 +19,4 @@ def scheduler_command() -> None:
     Several processes may run this against one PostgreSQL database: each alert is still raised and
     delivered once (docs/monitoring.md).
     """
-    run_until_signalled(Settings(), MonitoringSettings())
+    run_until_signalled(Settings())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from api.notify.channel import Channel, DeliveryFailed
-from api.notify.delivery import DeliveryResult, deliver, deliver_many, enqueue, retry_due
+from api.notify.delivery import DeliveryResult, deliver, deliver_many, enqueue, hold, retry_due, send_held
 from api.notify.log_channel import LogChannel
 from api.notify.mail import EmailChannel
 from api.notify.message import LEVELS, AlertMessage, Level, Route
@@ -31,8 +31,10 @@ __all__ = [
     "deliver",
     "deliver_many",
     "enqueue",
+    "hold",
     "policy_from_settings",
     "retry_due",
+    "send_held",
     "signature_headers",
     "verify_signature",
     "webhook_name",

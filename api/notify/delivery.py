@@ -6,8 +6,9 @@ stops the other channels or the scan that called in.
 
 `store` is an Engine (or a Connection outside any transaction): claiming and recording each commit their
 own short transaction, and no transaction is held open while a channel talks to the network. To make
-raising an alert and queueing its deliveries one atomic step, call `enqueue` inside the scan's transaction
-and let `retry_due` send; `deliver`/`deliver_many` send at once but commit the claim separately.
+raising an alert and queueing its deliveries one atomic step, call `hold` (claimed by the caller, sent with
+`send_held` after commit) or `enqueue` (sent by a later `retry_due`) inside the scan's transaction;
+`deliver`/`deliver_many` send at once but commit the claim separately.
 """
 
 from __future__ import annotations
@@ -48,6 +49,40 @@ def enqueue(
     """Record deliveries due at `now` without sending; use inside the transaction that raises the alerts."""
     names = [channel.name for channel in channels]
     deliveries.enqueue(conn, _bodies(messages), channels=names, now=now)
+
+
+def hold(
+    conn: Connection,
+    messages: Sequence[AlertMessage],
+    channels: Sequence[Channel],
+    *,
+    now: datetime,
+    policy: RetryPolicy,
+    token: str,
+) -> list[Claim]:
+    """Record deliveries already claimed by `token`, inside the transaction that raises the alerts.
+
+    Send them with `send_held` once that transaction has committed; if it never commits, neither do they.
+    """
+    names = [channel.name for channel in channels]
+    return deliveries.enqueue_held(conn, _bodies(messages), channels=names, now=now, lease=policy.lease, token=token)
+
+
+def send_held(
+    claims: Sequence[Claim],
+    channels: Sequence[Channel],
+    *,
+    store: Engine | Connection,
+    now: datetime,
+    policy: RetryPolicy,
+    known: Mapping[str, AlertMessage],
+    held_since: float,
+) -> list[DeliveryResult]:
+    """Attempt claims this process holds (from `hold`, committed) and record the outcomes in one transaction.
+
+    `held_since` is the time.monotonic() at which their lease began: sending stops well inside it.
+    """
+    return _attempt_all(claims, channels, store=store, now=now, policy=policy, known=known, started=held_since)
 
 
 def deliver(
@@ -98,14 +133,17 @@ def _attempt_all(
     now: datetime,
     policy: RetryPolicy,
     known: Mapping[str, AlertMessage],
+    started: float | None = None,
     monotonic: Callable[[], float] = time.monotonic,
 ) -> list[DeliveryResult]:
     by_name = {channel.name: channel for channel in channels}
     # Stop well inside the lease: past it another process may claim the same rows and send them again.
-    budget, started = policy.lease.total_seconds() / 2, monotonic()
+    # Claims taken just now always get one attempt; claims held since `started` may already be too old.
+    budget, checked = policy.lease.total_seconds() / 2, started is not None
+    started = monotonic() if started is None else started
     outcomes: list[Outcome] = []
     for index, claim in enumerate(claims):
-        if index and monotonic() - started > budget:
+        if (index or checked) and monotonic() - started > budget:
             deliveries.release(store, claims[index:], now=now)
             break
         outcomes.append(_attempt(claim, by_name.get(claim.channel), now=now, policy=policy, known=known))

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from datetime import date, datetime
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Engine
 
-from audit.canonical import SENSITIVE_FIELDS
 from audit.checkpoints import Checkpoint, InclusionProof, LogTree, create_checkpoint, inclusion_proofs_for_case
 from audit.errors import CaseNotFound
 from audit.export.case_material import gather_case
@@ -37,51 +34,15 @@ from audit.export.manifest import (
     rulebook_version,
 )
 from audit.export.pdf_report import ReportFacts, render_report
-from audit.export.readme import README
-from audit.export.redaction import METHOD, Redactor
+from audit.export.redaction import Redactor
 from audit.export.report_sections import chart_events, chart_lanes
+from audit.export.request import ExportRequest, readme, redaction_context, verifier_source
 from audit.export.self_check import self_check
 from audit.export.timeline_chart import render_timeline
 from audit.export.zipstream import FileDigests, zip_stream
 from audit.reads import case_events
 from audit.store import Actor
 from timelines.calendar import DEFAULT_POLICY
-
-
-@dataclass(frozen=True)
-class ExportRequest:
-    """Who asks, when, and how: the parameters every export takes besides the engine and its scope."""
-
-    key: Ed25519PrivateKey
-    now: datetime
-    actor: Actor
-    redact: bool = False
-    calendar: str = DEFAULT_POLICY
-    as_of: date | None = None
-    tree: LogTree | None = None
-    redaction_key: bytes | None = None
-
-    def redactor(self) -> Redactor | None:
-        """A fresh redactor for one export, or None when nothing is withheld."""
-        return Redactor.fresh(self.redaction_key) if self.redact else None
-
-
-def verifier_source() -> bytes:
-    """verify.py: the standalone verifier, byte for byte the module the service itself verifies with."""
-    return resources.files("audit.export").joinpath("verifier.py").read_bytes()
-
-
-def readme() -> bytes:
-    """README.txt: what the files are and how to check them."""
-    return README.encode("utf-8")
-
-
-def redaction_context(redactor: Redactor | None) -> dict[str, Any]:
-    """The manifest's record of what was withheld (empty when nothing was)."""
-    if redactor is None:
-        return {"applied": False}
-    fields = {kind: [f"/data/{name}" for name in names] for kind, names in SENSITIVE_FIELDS.items()}
-    return {"applied": True, "fields": fields, "method": METHOD, "withheld": redactor.withheld}
 
 
 def case_files(engine: Engine, case_id: str, request: ExportRequest) -> dict[str, bytes]:

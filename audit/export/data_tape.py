@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 
 from audit.export.case_material import gather_case
 from audit.export.csv_columns import csv_lines
-from audit.export.portfolio_scope import PortfolioScope, case_until, scoped_case_ids
+from audit.export.portfolio_scope import PortfolioScope, scoped_cases
 from audit.export.tape import TAPE_COLUMNS, tape_row
 from audit.reads import read_head
 
@@ -24,9 +24,9 @@ def data_tape(
     yield from csv_lines(TAPE_COLUMNS, [])
     with engine.connect() as conn:
         upto = read_head(conn).position
-        for case_id in scoped_case_ids(conn, scope, upto=upto):
+        for case_id, stored in scoped_cases(conn, scope, upto=upto):
             try:
-                material = gather_case(case_until(conn, case_id, upto=upto), now=now, calendar=calendar, as_of=as_of)
+                material = gather_case(stored, now=now, calendar=calendar, as_of=as_of)
             except Exception as exc:  # noqa: BLE001 - one case the engine cannot compute must not stop the tape
                 log.error("data_tape_case_failed", case_id=case_id, error=type(exc).__name__)
                 continue

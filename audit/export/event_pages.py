@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from functools import lru_cache
 from itertools import chain, repeat
-from json.encoder import encode_basestring as json_string  # type: ignore[attr-defined]
+from json.encoder import encode_basestring as json_string
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,15 +30,18 @@ from audit.export.csv_columns import EVENT_COLUMNS, csv_lines, event_row
 from audit.export.event_lines import dumps_line, event_line, full_line
 from audit.export.redaction import Redactor
 from audit.reads import DEFAULT_ZONE, StoredEvent, stored_event
-from compliance.envelope import legal_date, parse_occurred_at
+from compliance.envelope import parse_occurred_at
+from timelines.span import FIRST_YEAR, LAST_YEAR
 
 # The page query's columns: the sorted keys of an events.jsonl line (the actor's id and role in place of
 # "actor"), so that a row reads off in the order its line is written.
 PAGE_COLUMNS = ("actor_id", "actor_role", "case_id", "data", "hash", "id", "idempotency_key", "occurred_at",
                 "position", "prev_hash", "recorded_at", "salt", "schema_version", "type", "version")
 ACTOR, ROLE, CASE, DATA, HASH, ID, KEY, OCCURRED, POSITION, PREV, RECORDED, SALT, SCHEMA, TYPE, VERSION = range(15)
-_TEXT_COLUMNS = (ACTOR, ROLE, CASE, HASH, ID, OCCURRED, PREV, RECORDED, SALT, TYPE)
-_CSV_TEXT_COLUMNS = (ACTOR, ROLE, CASE, HASH, ID, OCCURRED, PREV, RECORDED, TYPE)
+_TEXT_COLUMNS = (ACTOR, ROLE, CASE, ID, OCCURRED, RECORDED, TYPE)
+_CSV_TEXT_COLUMNS = (ACTOR, ROLE, CASE, ID, OCCURRED, RECORDED, TYPE)
+_HEX_COLUMNS = (HASH, PREV, SALT)  # hex digests as the log writes them: checked apart, with a faster test
+_CSV_HEX_COLUMNS = (HASH, PREV)
 _INT_COLUMNS = (POSITION, SCHEMA, VERSION)
 
 _JSON_ESCAPED = bytes(range(32)) + b'"\\'  # what json.dumps escapes in a string (ensure_ascii=False)
@@ -47,7 +50,9 @@ _CSV_QUOTED = (",", '"', "\r", "\n")  # what csv.writer quotes (QUOTE_MINIMAL, C
 # ECMAScript: 1.5, 1e+21, 1e-7), after ":", "," or "[". Inside a string it is a false alarm that only sends the
 # row down the per-event path.
 _FRACTION = re.compile(r"[:,\[]-?\d+(?:\.|e[-+])")
-_LATE = {True: "true", False: "false"}
+# A cell starting with "-" (a formula to a spreadsheet) among NUL-joined cells. A regex, not `"\x00-" in text`:
+# "-" is in every date and id, and str's search for a two-character needle is then four times slower.
+_DASH_START = re.compile("\x00-")
 
 
 def verbatim(data: str) -> bool:
@@ -75,7 +80,13 @@ def jsonl_page(rows: Sequence[Sequence[Any]]) -> bytes:
     lines = _plain_jsonl(rows)
     for index in _odd_data(columns[DATA]):
         lines[index] = dumps_line(full_line(per_event(rows[index]))).decode("utf-8")
-    return "".join(lines).encode("utf-8")
+    return _encoded(lines)
+
+
+def _encoded(lines: list[str]) -> bytes:
+    """The lines in UTF-8, each encoded on its own: one non-ASCII line would make the whole joined page a wide
+    string, and encoding that is several times slower than copying the ASCII lines as they are."""
+    return b"".join([line.encode("utf-8") for line in lines])
 
 
 def _plain_jsonl(rows: Sequence[Sequence[Any]]) -> list[str]:
@@ -112,9 +123,19 @@ def _plain_for_json(columns: Sequence[Sequence[Any]]) -> bool:
     """True when no text of the page needs a JSON escape and every number is an int."""
     if not columns or not _whole_numbers(columns):
         return False
-    encoded = "".join(chain(*(columns[n] for n in _TEXT_COLUMNS), _keys(columns))).encode("utf-8")
+    texts = chain(*(columns[n] for n in _TEXT_COLUMNS), _keys(columns))
+    hexes = "".join(chain(*(columns[n] for n in _HEX_COLUMNS)))
+    if not _alphanumeric(hexes):
+        texts = chain(texts, [hexes])
+    encoded = "".join(texts).encode("utf-8")
     # A control character is a single byte below 0x20 in UTF-8, never part of another character's bytes.
     return len(encoded.translate(None, _JSON_ESCAPED)) == len(encoded)
+
+
+def _alphanumeric(text: str) -> bool:
+    """True when `text` is ASCII letters and digits only (nothing to escape, quote or prefix), as the joined hex
+    digests of a page are: bytes.isalnum runs several times faster than the general tests of a page's texts."""
+    return text.isascii() and text.encode("ascii").isalnum()
 
 
 def _whole_numbers(columns: Sequence[Sequence[Any]]) -> bool:
@@ -131,9 +152,13 @@ def _keys(columns: Sequence[Sequence[Any]]) -> Sequence[str]:
 def _odd_data(data: Sequence[str]) -> list[int]:
     """The rows whose `data` is not verbatim; looked for row by row only if the whole page gives a hint."""
     joined = "\n".join(data)
-    if not _hints_fraction(joined) and (joined.isascii() or len(joined.encode("utf-16-le")) == 2 * len(joined)):
+    if not joined.isascii():  # each row's own test: only the non-ASCII ones are encoded to look for non-BMP
+        return [index for index, text in enumerate(data) if not verbatim(text)]
+    if not _hints_fraction(joined):
         return []
-    return [index for index, text in enumerate(data) if not verbatim(text)]
+    # Every row is in the Basic Multilingual Plane: only a number can keep a row from being verbatim, and a
+    # full stop in free text ("Dr.", "3.5%") is common enough that each row is tested for the hint first.
+    return [index for index, text in enumerate(data) if _hints_fraction(text) and _FRACTION.search(text)]
 
 
 def csv_page(rows: Sequence[Sequence[Any]], zones: Mapping[str, str]) -> bytes:
@@ -141,23 +166,40 @@ def csv_page(rows: Sequence[Sequence[Any]], zones: Mapping[str, str]) -> bytes:
     columns = list(zip(*rows, strict=True))
     if not _plain_for_csv(columns):
         return "".join(_csv_per_event(row, zones) for row in rows).encode("utf-8")
+    for name in {zones.get(case, DEFAULT_ZONE) for case in set(columns[CASE])}:
+        _zone(name)  # as legal_day does for each row: an unknown zone is an error whatever the date
     lines = _plain_csv(rows, zones)
     for index in _odd_data(columns[DATA]):
         lines[index] = _csv_per_event(rows[index], zones)
-    return "".join(lines).encode("utf-8")
+    return _encoded(lines)
 
 
 def _plain_csv(rows: Sequence[Sequence[Any]], zones: Mapping[str, str]) -> list[str]:
-    """Lines of rows whose cells need no quoting or apostrophe, but for `data` (quoted if csv.writer would)."""
-    lines = []
+    """Lines of rows whose cells need no quoting or apostrophe, but for `data` (quoted if csv.writer would).
+
+    legal_cells, inlined (a call per row is a tenth of the page's time); the zones are known to be valid. The
+    recorded day is worked out again only when it can differ from the previous row's: a case's appended events
+    share their recorded_at.
+    """
+    lines, plain_date, local_date, recorded_day, zone_of = [], _plain_date, _local_date, _recorded_day, _zone
+    last_recorded, last_zone, recorded_on = "", "", ""
     for actor, role, case, data, digest, event_id, key, occurred, position, prev, recorded, _salt, schema, kind, \
             version in rows:
-        day, late = legal_cells(occurred, recorded, zones.get(case, DEFAULT_ZONE))
-        quoted = '"' in data or "," in data or "\n" in data or "\r" in data  # as csv.writer: "{}" is not
-        cell = '"' + data.replace('"', '""') + '"' if quoted else data
+        zone = zones.get(case, DEFAULT_ZONE)
+        day = plain_date(occurred) if len(occurred) == 10 else local_date(occurred, zone_of(zone))
+        if day is None:
+            late = ""
+        else:
+            if recorded != last_recorded or zone != last_zone:
+                last_recorded, last_zone, recorded_on = recorded, zone, recorded_day(recorded, zone)
+            late = "true" if day < recorded_on else "false"
+        # Quoted as csv.writer quotes ("{}" is not); the quotes go into the line's own f-string, not a copy.
+        if '"' in data:
+            mark, data = '"', data.replace('"', '""')
+        else:
+            mark = '"' if "," in data or "\n" in data or "\r" in data else ""
         lines.append(f'{position},{case},{version},{event_id},{kind},{schema},{occurred},{day or ""},{recorded},'
-                     f'{"" if late is None else _LATE[late]},{actor},{role},{"" if key is None else key},{cell},'
-                     f'{prev},{digest}\r\n')
+                     f'{late},{actor},{role},{"" if key is None else key},{mark}{data}{mark},{prev},{digest}\r\n')
     return lines
 
 
@@ -165,11 +207,14 @@ def _plain_for_csv(columns: Sequence[Sequence[Any]]) -> bool:
     """True when csv.writer and cell() would write the page's cells as they are (`data` aside: an object)."""
     if not columns or not _whole_numbers(columns) or not all(map(str.startswith, columns[DATA], repeat("{"))):
         return False
-    cells = "\x00" + "\x00".join(chain(*(columns[n] for n in _CSV_TEXT_COLUMNS), _keys(columns)))
+    texts = chain(*(columns[n] for n in _CSV_TEXT_COLUMNS), _keys(columns))
+    if not _alphanumeric("".join(chain(*(columns[n] for n in _CSV_HEX_COLUMNS)))):
+        texts = chain(texts, *(columns[n] for n in _CSV_HEX_COLUMNS))
+    cells = "\x00" + "\x00".join(texts)
     if any(mark in cells for mark in _CSV_QUOTED):
         return False
     # A cell starting like a formula follows a NUL; the rare starts are looked for one character at a time first.
-    return not (any(start in cells and "\x00" + start in cells for start in "=+@\t") or "\x00-" in cells)
+    return not (any(start in cells and "\x00" + start in cells for start in "=+@\t") or _DASH_START.search(cells))
 
 
 def _csv_per_event(row: Sequence[Any], zones: Mapping[str, str]) -> str:
@@ -214,10 +259,16 @@ def _plain_date(occurred_at: str) -> str | None:
 
 
 def _local_date(occurred_at: str, zone: ZoneInfo) -> str | None:
+    """legal_date(parse_occurred_at(...)) of a timestamp, unrolled: it runs for every timestamped event of an
+    export, and the two calls' generality was most of its time. tests/audit/test_export_pages.py holds them equal
+    (an offset is required, and the date as written must be in the calendar's span, timelines.span)."""
     try:
-        return legal_date(parse_occurred_at(occurred_at), zone).isoformat()
+        moment = datetime.fromisoformat(occurred_at.replace("Z", "+00:00"))
     except ValueError:
         return None
+    if moment.utcoffset() is None or not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        return None
+    return moment.astimezone(zone).date().isoformat()
 
 
 @lru_cache(maxsize=1 << 12)  # one recorded_at per append: consecutive rows share it

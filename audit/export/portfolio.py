@@ -18,15 +18,15 @@ import structlog
 from sqlalchemy import Connection, Engine
 
 from audit.checkpoints import Checkpoint, create_checkpoint
-from audit.export.bundle import ExportRequest, readme, redaction_context, verifier_source
 from audit.export.case_material import gather_case
 from audit.export.case_record import build_record
 from audit.export.csv_columns import CLOCK_COLUMNS, CONTACT_COLUMNS, EVENT_COLUMNS, clock_row, contact_row, csv_lines
 from audit.export.event_lines import dumps_line
-from audit.export.event_pages import CASE, HASH, POSITION, csv_page, jsonl_page, redacted_page
+from audit.export.event_pages import HASH, POSITION, csv_page, jsonl_page, redacted_page
 from audit.export.manifest import build_manifest, manifest_bytes, manifest_signature
-from audit.export.portfolio_scope import PortfolioScope, case_until, case_zones, scoped_case_ids, scoped_event_rows
+from audit.export.portfolio_scope import CaseZones, PortfolioScope, scoped_cases, scoped_event_rows
 from audit.export.proofs import ChunkedProver
+from audit.export.request import ExportRequest, readme, redaction_context, verifier_source
 from audit.export.tape import TAPE_COLUMNS, tape_row
 from audit.export.zipstream import BLOCK, FileDigests, zip_stream
 
@@ -71,9 +71,9 @@ class Tally:
 
 def _event_lines(conn: Connection, scope: PortfolioScope, request: ExportRequest, prover: ChunkedProver,
                  side: dict[str, SideFile], tally: Tally) -> Iterator[bytes]:
-    zones: dict[str, str] = {}
+    zones_of = CaseZones(conn)
     for rows in scoped_event_rows(conn, scope, upto=prover.size):
-        zones = case_zones(conn, (row[CASE] for row in rows), known=zones)
+        zones = zones_of.page(rows)
         redactor = request.redactor()  # the export's key: pseudonyms agree across pages and cases
         if redactor is None:
             yield jsonl_page(rows)
@@ -90,9 +90,8 @@ def _event_lines(conn: Connection, scope: PortfolioScope, request: ExportRequest
 
 def _clock_lines(conn: Connection, scope: PortfolioScope, request: ExportRequest, checkpoint: Checkpoint,
                  side: dict[str, SideFile], tally: Tally) -> Iterator[bytes]:
-    for case_id in scoped_case_ids(conn, scope, upto=checkpoint.tree_size):
+    for case_id, stored in scoped_cases(conn, scope, upto=checkpoint.tree_size):
         tally.cases += 1
-        stored = case_until(conn, case_id, upto=checkpoint.tree_size)
         try:
             material = gather_case(stored, now=request.now, calendar=request.calendar, as_of=request.as_of)
         except Exception as exc:  # noqa: BLE001 - one case the engine cannot compute must not stop the export

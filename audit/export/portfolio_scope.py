@@ -8,20 +8,22 @@ exported, so each case's versions run 1..n and its clocks are computed from its 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import islice
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, select, true
+from sqlalchemy import ColumnElement, Connection, Select, and_, or_, select, true
 
 from audit.database import translated
-from audit.export.event_pages import PAGE_COLUMNS
-from audit.reads import DEFAULT_ZONE, StoredEvent, stored_event
+from audit.export.event_pages import CASE, DATA, PAGE_COLUMNS, TYPE, VERSION, per_event
+from audit.reads import DEFAULT_ZONE, StoredEvent
 from audit.schema import events
 
 PAGE = 2_000  # whole rows fetched at a time: memory is one page whatever the portfolio's size
-CASE_PAGE = 500
+ZONES_KEPT = 1 << 15  # cases whose time zone is remembered across pages (about 4 MB), whatever the size
 
 
 @dataclass(frozen=True)
@@ -49,18 +51,21 @@ class PortfolioScope:
                 "meaning": "cases with an event recorded (UTC) on one of these days, each exported whole"}
 
     def case_filter(self, *, by_index: bool = True) -> ColumnElement[bool]:
-        """SQL condition on events.case_id selecting the scope's cases.
+        """SQL condition on an events row selecting the scope's cases.
 
         Without `by_index`, a date range's condition is one no index answers, so that a query ordered by
-        position reads the log in that order (see scoped_event_rows).
+        position reads the log in that order (see scoped_event_rows); and an event recorded in the range
+        passes without its case being looked up among the touched ones: it touched its case.
         """
         if self.cases is not None:
             return events.c.case_id.in_(self.cases)
         first = f"{self.recorded_from}T00:00:00.000000Z"
         after = f"{self.recorded_to + timedelta(days=1)}T00:00:00.000000Z"  # type: ignore[operator]
-        touched = select(events.c.case_id).where(events.c.recorded_at >= first, events.c.recorded_at < after)
-        case_id = events.c.case_id if by_index else events.c.case_id.concat("")
-        return case_id.in_(touched)
+        in_range = and_(events.c.recorded_at >= first, events.c.recorded_at < after)
+        touched = select(events.c.case_id).where(in_range)
+        if by_index:
+            return events.c.case_id.in_(touched)
+        return or_(in_range, events.c.case_id.concat("").in_(touched))
 
 
 def scoped_event_rows(
@@ -68,53 +73,55 @@ def scoped_event_rows(
 ) -> Iterator[list[tuple[Any, ...]]]:
     """The scope's events at positions 1..upto in position order, as rows of PAGE_COLUMNS, a page at a time.
 
-    One query, streamed (a server-side cursor on PostgreSQL, SQLite steps through it): the scope's subquery
-    runs once. Paging by position re-ran it for every page, which over a date range made an export quadratic.
-    A date range (a quarter: most of the log) is read in position order, each row's case tested against the
-    touched cases, rather than found case by case through the index and then sorted whole by the database.
-    Rows come from the driver's cursor as plain tuples: SQLAlchemy's result rows cost a third of the read
-    (bench/export.py), as its statements did on the append path (audit.append_sql).
+    One query, streamed: the scope's subquery runs once. Paging by position re-ran it for every page, which over
+    a date range made an export quadratic. A date range (a quarter: most of the log) is read in position order,
+    each row's case tested against the touched cases, rather than found case by case through the index and then
+    sorted whole by the database.
     """
     query = (select(*(events.c[name] for name in PAGE_COLUMNS))
              .where(events.c.position <= upto, scope.case_filter(by_index=False)).order_by(events.c.position))
+    yield from _streamed(conn, query, page=page or PAGE, name="portfolio_events")
+
+
+def scoped_cases(
+    conn: Connection, scope: PortfolioScope | None, *, upto: int
+) -> Iterator[tuple[str, list[StoredEvent]]]:
+    """Each case of the scope (every case when None) opened by position `upto`, in id order, with its events at
+    positions up to `upto` in version order: one query in (case, version) index order, one case in memory."""
+    wanted = scope.case_filter() if scope is not None else true()
+    query = (select(*(events.c[name] for name in PAGE_COLUMNS))
+             .where(events.c.position <= upto, wanted).order_by(events.c.case_id, events.c.version))
+    case_id, stored = "", []
+    for rows in _streamed(conn, query, page=PAGE, name="portfolio_cases"):
+        for row in rows:
+            if row[CASE] != case_id:
+                if stored:
+                    yield case_id, stored
+                case_id, stored = row[CASE], []
+            stored.append(per_event(row))
+    if stored:
+        yield case_id, stored
+
+
+def _streamed(conn: Connection, query: Select[Any], *, page: int, name: str) -> Iterator[list[tuple[Any, ...]]]:
+    """The rows of `query`, streamed from the driver's cursor (a server-side one on PostgreSQL) as tuples.
+
+    Not Connection.execute: SQLAlchemy's result rows cost a third of reading the log (bench/export.py), as its
+    statements did on the append path (audit.append_sql).
+    """
     compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
-    parameters = ([compiled.params[name] for name in compiled.positiontup or ()] if compiled.positional
+    parameters = ([compiled.params[key] for key in compiled.positiontup or ()] if compiled.positional
                   else compiled.params)
     driver: Any = conn.connection.dbapi_connection
-    postgres = conn.dialect.name == "postgresql"
-    cursor = driver.cursor(name="portfolio_events") if postgres else driver.cursor()
+    cursor = driver.cursor(name=name) if conn.dialect.name == "postgresql" else driver.cursor()
     try:
         cursor.execute(str(compiled), parameters)
-        while rows := cursor.fetchmany(page or PAGE):
+        while rows := cursor.fetchmany(page):
             yield rows
     except conn.dialect.loaded_dbapi.Error as exc:
         raise translated(conn, exc, str(compiled), parameters) from exc
     finally:
         cursor.close()
-
-
-def scoped_case_ids(
-    conn: Connection, scope: PortfolioScope | None, *, upto: int, page: int = CASE_PAGE
-) -> Iterator[str]:
-    """The scope's case ids (every case when None) opened by position `upto`, in id order, paged."""
-    after = ""
-    wanted = scope.case_filter() if scope is not None else true()
-    while True:
-        ids = list(conn.scalars(
-            select(events.c.case_id).where(events.c.type == "case_opened", events.c.position <= upto,
-                                           events.c.case_id > after, wanted)
-            .order_by(events.c.case_id).limit(page)
-        ))
-        yield from ids
-        if len(ids) < page:
-            return
-        after = ids[-1]
-
-
-def case_until(conn: Connection, case_id: str, *, upto: int) -> list[StoredEvent]:
-    """One case's events at positions up to `upto`, in version order."""
-    query = select(events).where(events.c.case_id == case_id, events.c.position <= upto).order_by(events.c.version)
-    return [stored_event(row) for row in conn.execute(query)]
 
 
 def case_zones(conn: Connection, case_ids: Iterable[str], *, known: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -135,3 +142,31 @@ def case_zones(conn: Connection, case_ids: Iterable[str], *, known: Mapping[str,
         if kind == "case_opened":
             zones[case_id] = str(json.loads(data).get("timezone") or DEFAULT_ZONE)
     return zones
+
+
+class CaseZones:
+    """The time zone of each case of a stream of pages (scoped_event_rows), for legal dates in events.csv.
+
+    A scope exports its cases whole, so a case's case_opened (version 1, CONTRACT §1-§2) streams past before its
+    other events: its zone is read off that row, and the log is asked (case_zones) only for a case whose zone was
+    forgotten. Reading every page's new cases back from the log was a tenth of an events.csv export's time.
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.known: dict[str, str] = {}
+        self.names: dict[str, str] = {}  # one string per zone name, shared by its cases
+
+    def page(self, rows: Sequence[Sequence[Any]]) -> dict[str, str]:
+        """The zones of (at least) every case of `rows`."""
+        known = self.known
+        if len(known) > ZONES_KEPT:  # the oldest half goes first: memory stays bounded
+            for case_id in list(islice(known, len(known) - ZONES_KEPT // 2)):
+                del known[case_id]
+        for row in [row for row in rows if row[VERSION] == 1 and row[TYPE] == "case_opened"]:
+            name = str(json.loads(row[DATA]).get("timezone") or DEFAULT_ZONE)
+            known[row[CASE]] = self.names.setdefault(name, name)
+        missing = set(map(itemgetter(CASE), rows)).difference(known)
+        if missing:
+            known.update(case_zones(self.conn, missing))
+        return known

@@ -8,7 +8,6 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 
-from api.monitoring_settings import MonitoringSettings
 from api.scheduler import run_until_signalled
 from api.settings import Settings
 
@@ -16,7 +15,7 @@ from api.settings import Settings
 def main() -> None:
     """Run the standalone scheduler with the given instant as its clock until SIGTERM."""
     frozen = datetime.fromisoformat(sys.argv[1])
-    run_until_signalled(Settings(), MonitoringSettings(), clock=lambda: frozen)
+    run_until_signalled(Settings(), clock=lambda: frozen)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
@@ -14,7 +15,18 @@ from sqlalchemy import Engine, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from api.notify import AlertMessage, DeliveryFailed, RetryPolicy, Route, deliver, deliver_many, enqueue, retry_due
+from api.notify import (
+    AlertMessage,
+    DeliveryFailed,
+    RetryPolicy,
+    Route,
+    deliver,
+    deliver_many,
+    enqueue,
+    hold,
+    retry_due,
+    send_held,
+)
 from api.notify.delivery import CHANNEL_MISSING, _attempt_all
 from audit import deliveries
 from audit.database import make_engine
@@ -254,6 +266,26 @@ def test_claims_not_reached_within_half_the_lease_are_released(store: Engine) ->
     assert len(results) == len(log.sent) == 1
     released = [d for m in messages for d in deliveries.deliveries(store, alert_id=m.alert_id) if d.state == "pending"]
     assert [(d.attempts, d.next_attempt_at) for d in released] == [(0, NOW), (0, NOW)]
+
+
+def test_held_deliveries_are_sent_once_after_commit_and_not_when_their_lease_is_half_gone(store: Engine) -> None:
+    fresh, stale, log = [alert() for _ in range(2)], [alert() for _ in range(2)], Recorder("log")
+    with store.begin() as conn:  # the transaction that raises the alerts
+        claims = hold(conn, fresh + stale, [log], now=NOW, policy=POLICY, token="tok-1")
+    assert {(d.state, d.attempts) for d in deliveries.deliveries(store)} == {("pending", 1)}  # leased, not due
+    with store.begin() as conn:  # raised again (it cannot be, but if it were): nothing new is held
+        assert hold(conn, fresh, [log], now=NOW, policy=POLICY, token="tok-2") == []
+    assert retry_due([log], store=store, now=NOW + POLICY.lease - S, policy=POLICY) == []
+    known = {m.alert_id: m for m in fresh + stale}
+    sent = send_held(claims[:2], [log], store=store, now=NOW, policy=POLICY, known=known, held_since=time.monotonic())
+    assert [r.result for r in sent] == ["delivered"] * 2
+    assert [m.alert_id for m in log.sent] == [m.alert_id for m in fresh]
+    long_ago = time.monotonic() - POLICY.lease.total_seconds()  # another process may take them over any moment
+    assert send_held(claims[2:], [log], store=store, now=NOW, policy=POLICY, known=known, held_since=long_ago) == []
+    assert len(log.sent) == 2
+    assert {m.alert_id: states(store, m) for m in stale} == {m.alert_id: {"log": ("pending", 0)} for m in stale}
+    retry_due([log], store=store, now=NOW, policy=POLICY)  # given back: due at once, sent once
+    assert sorted(m.alert_id for m in log.sent) == sorted(m.alert_id for m in fresh + stale)
 
 
 def test_a_batch_is_claimed_and_recorded_together(store: Engine) -> None:

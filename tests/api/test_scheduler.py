@@ -19,10 +19,17 @@ from apscheduler.triggers.interval import IntervalTrigger
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
-from api.alert_jobs import Monitoring, build_monitoring, run_breach_scan, run_delivery_retry, run_digest
+from api.alert_jobs import (
+    Handover,
+    Monitoring,
+    build_monitoring,
+    raise_and_send,
+    run_breach_scan,
+    run_delivery_retry,
+    run_digest,
+)
 from api.app import create_app
 from api.metrics import build_metrics
-from api.monitoring_settings import MonitoringSettings
 from api.notify import DeliveryFailed
 from api.scheduler import build_scheduler
 from audit import deliveries
@@ -30,6 +37,8 @@ from audit.alert_schema import alerts
 from audit.database import make_engine
 from audit.delivery_schema import delivery_attempts
 from audit.migrate import upgrade
+from audit.monitoring import ScanReport, breach_pass
+from audit.scans import scan_breaches
 from audit.schema import events
 from tests.api.support import make_settings
 from tests.api.test_notify_delivery import Recorder
@@ -40,11 +49,11 @@ from tests.histories import ev
 ROOT = Path(__file__).resolve().parents[2]
 RECORDED = datetime(2026, 7, 2, 15, 0, tzinfo=UTC)
 SCAN_AT = datetime(2026, 7, 10, 16, 0, tzinfo=UTC)
-OPTIONS = MonitoringSettings(_env_file=None, alert_fallback_recipients=["desk"])  # type: ignore[call-arg]
 
 
 def monitoring_for(engine: Engine, tmp_path: Path, *channels: Any) -> Monitoring:
-    return build_monitoring(engine, make_settings(tmp_path), OPTIONS, channels=list(channels))
+    settings = make_settings(tmp_path, alert_fallback_recipients=["desk"])
+    return build_monitoring(engine, settings, channels=list(channels))
 
 
 @pytest.fixture
@@ -56,10 +65,8 @@ def engine(tmp_path: Path) -> Iterator[Engine]:
 
 
 def test_jobs_coalesce_never_overlap_and_drop_runs_older_than_an_interval(engine: Engine, tmp_path: Path) -> None:
-    settings = make_settings(tmp_path, scan_interval_seconds=45)
-    options = MonitoringSettings(_env_file=None, digest_hour=6)  # type: ignore[call-arg]
-    scheduler = build_scheduler(build_monitoring(engine, settings, options, channels=[]), settings=settings,
-                                options=options)
+    settings = make_settings(tmp_path, scan_interval_seconds=45, digest_hour=6)
+    scheduler = build_scheduler(build_monitoring(engine, settings, channels=[]), settings=settings)
     jobs = {job.id: job for job in scheduler.get_jobs()}
     assert set(jobs) == {"breach_scan", "approaching_scan", "delivery_retry", "daily_digest"}
     for job in jobs.values():
@@ -119,6 +126,72 @@ def test_a_failing_channel_never_blocks_the_scan_or_the_others(engine: Engine, t
     assert len(report.breached) == 1 and len(log.sent) == 1
     states = {d.channel: d.state for d in deliveries.deliveries(engine)}
     assert states == {"log": "delivered", "webhook-broken": "pending", "webhook-exploding": "pending"}
+
+
+def _breached_cases(engine: Engine, count: int) -> None:
+    for number in range(count):  # lm_ack_notice due 07-09: breached at SCAN_AT
+        open_case(engine, f"C-{number}", ev("application_received", "2026-07-02", application_id="A1"), now=RECORDED)
+
+
+def _attempts(engine: Engine) -> list[tuple[str, str, int, str]]:
+    a = delivery_attempts.c
+    with engine.connect() as conn:
+        rows = conn.execute(select(a.alert_id, a.channel, a.attempt, a.outcome).order_by(a.id)).all()
+    return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+def test_deliveries_are_held_in_the_raising_transaction_and_sent_once_after_it(engine: Engine, tmp_path: Path) -> None:
+    _breached_cases(engine, 3)
+    log = Recorder("log")
+    monitoring = build_monitoring(engine, make_settings(tmp_path, scan_batch_size=2), channels=[log])
+    report = run_breach_scan(monitoring, now=SCAN_AT)
+    raised = sorted(a.alert_id for a in report.breached)
+    assert sorted(m.alert_id for m in log.sent) == raised and len(raised) == 3
+    assert sorted(_attempts(engine)) == [(alert, "log", 1, "delivered") for alert in raised]
+    assert {(d.state, d.attempts, d.next_attempt_at) for d in deliveries.deliveries(engine)} == {("delivered", 1, None)}
+
+
+def test_a_failed_pass_gives_back_the_deliveries_of_its_committed_pages(engine: Engine, tmp_path: Path) -> None:
+    _breached_cases(engine, 3)
+    log = Recorder("log")
+    monitoring = build_monitoring(engine, make_settings(tmp_path, scan_batch_size=1), channels=[log])
+
+    def failing_after_the_pages(*args: Any, **kwargs: Any) -> ScanReport:
+        breach_pass(*args, **kwargs)  # every page commits, with its deliveries held
+        raise ConnectionError("lost the database while resolving")
+
+    with pytest.raises(ConnectionError):
+        raise_and_send(monitoring, failing_after_the_pages, now=SCAN_AT)
+    assert log.sent == [] and _attempts(engine) == []
+    assert {(d.state, d.attempts) for d in deliveries.deliveries(engine)} == {("pending", 0)}  # due, not leased
+    assert run_delivery_retry(monitoring, now=SCAN_AT + timedelta(seconds=1)) == 3
+    run_delivery_retry(monitoring, now=SCAN_AT + timedelta(hours=1))
+    assert len(log.sent) == len({m.alert_id for m in log.sent}) == 3
+
+
+def test_deliveries_held_by_a_stopped_process_are_sent_once_after_the_lease(engine: Engine, tmp_path: Path) -> None:
+    _breached_cases(engine, 2)
+    log = Recorder("log")
+    monitoring = build_monitoring(engine, make_settings(tmp_path), channels=[log])
+    scan_breaches(engine, now=SCAN_AT, policy=monitoring.policy, on_raised=Handover(monitoring, now=SCAN_AT))
+    # ... and the process stops before sending: the lease keeps the other processes off until it ends.
+    assert run_delivery_retry(monitoring, now=SCAN_AT + timedelta(minutes=1)) == 0
+    assert run_delivery_retry(monitoring, now=SCAN_AT + monitoring.retry.lease) == 2
+    run_delivery_retry(monitoring, now=SCAN_AT + 2 * monitoring.retry.lease)
+    assert len(log.sent) == len({m.alert_id for m in log.sent}) == 2
+    assert sorted(outcome for *_, outcome in _attempts(engine)) == ["delivered"] * 2 + ["lease_expired"] * 2
+
+
+def test_a_hand_over_sends_only_the_alerts_reported_committed(engine: Engine, tmp_path: Path) -> None:
+    _breached_cases(engine, 2)
+    log = Recorder("log")
+    monitoring = build_monitoring(engine, make_settings(tmp_path), channels=[log])
+    handover = Handover(monitoring, now=SCAN_AT)
+    first, second = scan_breaches(engine, now=SCAN_AT, policy=monitoring.policy, on_raised=handover)
+    assert handover.send([first]) == 1
+    assert [m.alert_id for m in log.sent] == [first.alert_id]
+    assert run_delivery_retry(monitoring, now=SCAN_AT) == 1  # the other was given back: due at once
+    assert [m.alert_id for m in log.sent] == [first.alert_id, second.alert_id]
 
 
 def test_one_digest_per_manager_per_day(engine: Engine, tmp_path: Path) -> None:
@@ -219,7 +292,7 @@ def test_the_breach_scan_sets_the_portfolio_gauges(engine: Engine, tmp_path: Pat
     open_case(engine, "C-1", ev("application_received", "2026-07-02", application_id="A1"),
               ev("payment_missed", "2026-07-01", due_date="2026-07-01"), now=RECORDED)
     metrics = build_metrics()
-    monitoring = build_monitoring(engine, make_settings(tmp_path), OPTIONS, metrics=metrics, channels=[])
+    monitoring = build_monitoring(engine, make_settings(tmp_path), metrics=metrics, channels=[])
     run_breach_scan(monitoring, now=SCAN_AT)
     assert metrics.breaches._value.get() == 1  # lm_ack_notice, recorded breached and still unmet
     assert metrics.open_clocks._value.get() >= 2  # the early-intervention deadlines of the missed payment

@@ -3,19 +3,25 @@ of the per-event path it replaces, for ordinary rows and for every value that pa
 
 from __future__ import annotations
 
+import csv
+import enum
+import io
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import Engine, event
 
 from audit.canonical import canonical_json
 from audit.checkpoints import create_checkpoint
-from audit.database import make_engine
+from audit.export import portfolio_scope
 from audit.export.case_record import legal_day
-from audit.export.csv_columns import EVENT_COLUMNS, csv_lines, event_row
+from audit.export.csv_columns import EVENT_COLUMNS, cell, csv_lines, csv_row, event_row
 from audit.export.event_lines import dumps_line, event_line, full_line
 from audit.export.event_pages import (
     CASE,
@@ -28,16 +34,23 @@ from audit.export.event_pages import (
     redacted_page,
     verbatim,
 )
-from audit.export.portfolio_scope import PortfolioScope, case_zones, scoped_event_rows
+from audit.export.portfolio_scope import CaseZones, PortfolioScope, case_zones, scoped_cases, scoped_event_rows
 from audit.export.proofs import ChunkedProver
 from audit.export.redaction import Redactor
-from audit.migrate import upgrade
 from audit.reads import DEFAULT_ZONE
 from audit.signing import load_or_create_key
 from audit.store import append
 from tests.audit.test_export_cases import NOW, SPECIALIST
 
 HEX = "0123456789abcdef" * 4
+
+
+class StrEnumLike(enum.StrEnum):
+    """A str subclass, as pydantic enums are: its cell is str(value)."""
+
+    A = "a"
+
+
 ZONES = {"C-NY": "America/New_York", "C-LA": "America/Los_Angeles", "C,\"odd\"": "Pacific/Kiritimati"}
 
 
@@ -78,6 +91,9 @@ SPECIAL_FIELDS = [
     {"idempotency_key": "k,1"}, {"idempotency_key": "+k"}, {"idempotency_key": ""}, {"idempotency_key": "k"},
     {"occurred_at": "2026-03-08T01:30:00-05:00"}, {"occurred_at": "2026-03-09T03:00:00+00:00"},
     {"occurred_at": "2026-02-30"}, {"occurred_at": "1999-12-31"}, {"occurred_at": "not a time"},
+    {"occurred_at": "1999-12-31T23:30:00-05:00"}, {"occurred_at": "2046-01-01T00:30:00+14:00"},
+    {"occurred_at": "2026-03-08T10:00:00"}, {"occurred_at": "2026-03-09T04:59:59.999999Z"},
+    {"occurred_at": "2026-03-09T05:00:00+00:00", "recorded_at": "2026-03-09T04:59:59.999999Z"},
     {"recorded_at": "2026-03-08T23:59:59.999999Z"}, {"position": 1, "version": 1}, {"id": "id\"with\\quote"},
 ]
 
@@ -132,26 +148,83 @@ def test_a_redacted_page_is_the_per_event_path() -> None:
     assert b"secret note" not in lines + cells and cells.count(b"\r\n") == 2
 
 
-def test_streamed_rows_zones_and_proof_lines_match_the_stored_log(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{(tmp_path / 'log.db').as_posix()}")
-    upgrade(engine)
+def _interleaved_cases(engine: Engine) -> None:
+    """Cases Z-0..Z-2 (zones Chicago, none, Denver), six events each, appended in turns (positions interleave)."""
     for number, zone in enumerate(("America/Chicago", None, "America/Denver")):
-        opened = {"loan_id": f"L{number}", "borrower_ref": "B", "property_state": "NY", **({"timezone": zone} if zone
-                                                                                             else {})}
-        append(engine, f"Z-{number}", [{"type": "case_opened", "occurred_at": "2026-01-02", "data": opened}]
-               + [{"type": "note_added", "occurred_at": "2026-01-03", "data": {"text": f"n{i}"}} for i in range(6)],
+        opened = {"loan_id": f"L{number}", "borrower_ref": "B", "property_state": "NY"}
+        append(engine, f"Z-{number}", [{"type": "case_opened", "occurred_at": "2026-01-02",
+                                        "data": {**opened, **({"timezone": zone} if zone else {})}}],
                expected_version=0, actor=SPECIALIST, now=NOW)
-    checkpoint = create_checkpoint(engine, load_or_create_key(tmp_path / "key.pem"), now=NOW)
-    with engine.connect() as conn:
-        scope = PortfolioScope(cases=("Z-0", "Z-1"))
-        pages = list(scoped_event_rows(conn, scope, upto=checkpoint.tree_size, page=5))
-        rows = [r for page in pages for r in page]
-        assert [len(p) for p in pages] == [5, 5, 4] and [r[POSITION] for r in rows] == sorted(r[POSITION] for r in rows)
-        assert {r[CASE] for r in rows} == {"Z-0", "Z-1"}
-        zones = case_zones(conn, iter(["Z-0", "Z-1", "Z-2", "Z-0"]), known={"Z-2": "Somewhere/Else"})
-        assert zones == {"Z-0": "America/Chicago", "Z-1": DEFAULT_ZONE, "Z-2": "Somewhere/Else"}
-        prover = ChunkedProver(conn, checkpoint, chunk=4)
-        expected = b"".join(dumps_line(prover.proof(r[POSITION], r[HASH]).to_json()) for r in rows)
-        assert prover.proof_lines((r[POSITION], r[HASH]) for r in rows) == expected
-    engine.dispose()
+    for turn in range(5):
+        for number in range(3):
+            append(engine, f"Z-{number}", [{"type": "note_added", "occurred_at": "2026-01-03",
+                                            "data": {"text": f"n{turn}"}}], expected_version=None, actor=SPECIALIST,
+                   now=NOW)
 
+
+def test_streamed_pages_zones_cases_and_proofs_on_every_backend(
+    store_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(portfolio_scope, "PAGE", 4)
+    _interleaved_cases(store_engine)
+    checkpoint = create_checkpoint(store_engine, load_or_create_key(tmp_path / "key.pem"), now=NOW)
+    scope = PortfolioScope(cases=("Z-0", "Z-1"))
+    with store_engine.connect() as conn:
+        prover = ChunkedProver(conn, checkpoint, chunk=4)
+        pages, zones, proofs, book = [], {}, b"", CaseZones(conn)
+        for page in scoped_event_rows(conn, scope, upto=checkpoint.tree_size):  # queries in between, as exports do
+            zones = book.page(page)
+            proofs += prover.proof_lines((row[POSITION], row[HASH]) for row in page)
+            pages.append(page)
+        rows = [row for page in pages for row in page]
+        assert [len(page) for page in pages] == [4, 4, 4] and {row[CASE] for row in rows} == {"Z-0", "Z-1"}
+        assert [row[POSITION] for row in rows] == sorted(row[POSITION] for row in rows)
+        assert zones == {"Z-0": "America/Chicago", "Z-1": DEFAULT_ZONE}
+        assert proofs == b"".join(dumps_line(prover.proof(row[POSITION], row[HASH]).to_json()) for row in rows)
+        assert case_zones(conn, iter(["Z-2", "Z-0", "Z-2"]), known={"Z-0": "Somewhere/Else"}) == {
+            "Z-0": "Somewhere/Else", "Z-2": "America/Denver"}
+        cases = [(case_id, [event.version for event in stored])
+                 for case_id, stored in scoped_cases(conn, scope, upto=checkpoint.tree_size)]
+        assert cases == [("Z-0", [1, 2, 3, 4, 5, 6]), ("Z-1", [1, 2, 3, 4, 5, 6])]
+        assert [case_id for case_id, _ in scoped_cases(conn, None, upto=checkpoint.tree_size - 1)] == [
+            "Z-0", "Z-1", "Z-2"]
+
+
+def test_case_zones_are_read_off_the_stream_and_looked_up_once_forgotten(
+    store_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _interleaved_cases(store_engine)
+    zones = {"Z-0": "America/Chicago", "Z-1": DEFAULT_ZONE, "Z-2": "America/Denver"}
+    with store_engine.connect() as conn:
+        rows = [row for page in scoped_event_rows(conn, PortfolioScope(cases=tuple(zones)), upto=18) for row in page]
+        statements: list[str] = []
+        event.listen(conn, "before_cursor_execute", lambda *args: statements.append(args[2]))
+        book = CaseZones(conn)
+        assert book.page(rows[:3]) == zones and book.page(rows[3:]) == zones  # the case_opened rows come first
+        assert statements == []
+        monkeypatch.setattr(portfolio_scope, "ZONES_KEPT", 1)
+        assert book.page(rows[-2:]) == {"Z-1": DEFAULT_ZONE, "Z-2": "America/Denver"}  # forgotten: read back
+        assert len(statements) == 1
+
+
+@settings(max_examples=400, deadline=None)
+@given(cells=st.lists(st.text(max_size=8) | st.sampled_from(["", ",", '"', "\r\n", "a b", "é"]), min_size=1,
+                      max_size=6))
+def test_a_csv_row_is_what_csv_writer_writes(cells: list[str]) -> None:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow(cells)
+    assert csv_row(cells) == buffer.getvalue()
+
+
+@pytest.mark.parametrize("value", [None, True, False, 0, -3, 12, "", "text", "=1+1", "-x", "\tx", StrEnumLike.A,
+                                   {"b": 1, "a": [1.5]}, [1, "x"], ("t",), 2.5, date(2026, 1, 2)])
+def test_a_cell_is_what_it_always_was(value: Any) -> None:
+    if value is None:
+        text = ""
+    elif isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, Mapping | list | tuple) and not isinstance(value, str):
+        text = canonical_json(value)
+    else:
+        text = str(value)
+    assert cell(value) == ("'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text)
