@@ -51,7 +51,8 @@ MAX_RETRY_PAGES = 100  # one pass sends at most this many pages; the next pass c
 
 def projecting_policy(settings: Settings) -> AppendPolicy:
     """The store's policy as configured, with the projection hook (issue 4: read models in the same transaction)."""
-    return replace(append_policy(settings), on_appended=Projector(calendar=settings.calendar_policy))
+    projector = Projector(calendar=settings.calendar_policy, readings=settings.readings)
+    return replace(append_policy(settings), on_appended=projector)
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,12 @@ from typing import Any
 from sqlalchemy import Engine
 
 from api.auth import Principal, as_of_for, check_case, may_see
-from api.case_clocks import clock_counts, stored_timeline
+from api.case_clocks import DEFAULT_READINGS, clock_counts, stored_timeline
 from api.errors import InvalidParameter
 from audit.errors import CaseNotFound
 from audit.reads import StoredEvent, case_events, case_ids, case_zone, recorded_at_text, to_case_events
 from compliance.envelope import CaseEvent
+from compliance.evaluation import Readings
 from compliance.history import effective_history
 
 SCAN_BUDGET = 2_000  # cases folded per list request at most; the cursor resumes where the scan stopped
@@ -157,21 +158,24 @@ def list_cases(engine: Engine, principal: Principal, filters: CaseFilters) -> Ca
 
 
 def summary_with_clocks(
-    engine: Engine, principal: Principal, case_id: str, *, as_of: date | None, calendar: str, now: datetime
+    engine: Engine, principal: Principal, case_id: str, *, as_of: date | None, calendar: str, now: datetime,
+    readings: Readings = DEFAULT_READINGS,
 ) -> dict[str, Any]:
     """The case's summary with its clocks counted by status as of `as_of` (default: today in its zone)."""
     stored = scoped_case(engine, principal, case_id)
     day = as_of_for(principal, as_of, today=now.astimezone(case_zone(stored)).date())
     summary = summarize(stored).to_json()
-    summary.update(as_of=day, calendar=calendar, clocks=clock_counts(stored, as_of=day, calendar=calendar))
+    summary.update(as_of=day, calendar=calendar, clocks=clock_counts(stored, as_of=day, calendar=calendar,
+                                                                      readings=readings))
     return summary
 
 
 def case_timeline(
     engine: Engine, principal: Principal, case_id: str, *,
     as_of: date | None, calendar: str, now: datetime, as_known_at: datetime | None = None,
+    readings: Readings = DEFAULT_READINGS,
 ) -> dict[str, object]:
     """The case's clocks (CONTRACT §6) as of `as_of`, from the log as it stands or as known at a past instant."""
     stored = scoped_case(engine, principal, case_id, as_known_at=as_known_at)
     day = as_of_for(principal, as_of, today=now.astimezone(case_zone(stored)).date())
-    return stored_timeline(stored, as_of=day, calendar=calendar)
+    return stored_timeline(stored, as_of=day, calendar=calendar, readings=readings)

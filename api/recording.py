@@ -28,7 +28,7 @@ def append_policy(settings: Settings) -> AppendPolicy:
         max_skew=timedelta(seconds=settings.max_clock_skew_seconds),
         max_payload_bytes=settings.max_payload_bytes,
         default_timezone=settings.default_timezone,
-        on_appended=Projector(calendar=settings.calendar_policy),
+        on_appended=Projector(calendar=settings.calendar_policy, readings=settings.readings),
     )
 
 

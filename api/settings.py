@@ -10,6 +10,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from api.monitoring_settings import MonitoringOptions
+from compliance.evaluation import Readings
 
 CALENDAR_POLICIES = ("us-6103a", "us-6103a-observed")
 AlertChannelName = Literal["log", "email", "webhook"]
@@ -25,6 +26,11 @@ class Settings(MonitoringOptions, BaseSettings):
     data_dir: Path = Path("var")
     default_timezone: str = "America/New_York"
     calendar_policy: str = "us-6103a"
+    # Readings of unclear provisions (rulebook §9), each defaulting to the conservative one. 12 CFR 1006.14/1006.6
+    # (Regulation F) bind FDCPA debt collectors only; "all_loans" also judges other servicers' contacts.
+    regf_scope: Literal["debt_collector_only", "all_loans"] = "debt_collector_only"
+    # 12 CFR 1024.39(a) is met by "live contact or good faith efforts"; "live_contact_only" refuses mere attempts.
+    live_contact_satisfied_by: Literal["attempt_or_contact", "live_contact_only"] = "attempt_or_contact"
     signing_key_path: Path | None = None
     log_format: Literal["json", "console"] = "console"
     log_level: str = "INFO"
@@ -97,6 +103,11 @@ class Settings(MonitoringOptions, BaseSettings):
         if "email" in self.alert_channels and not self.smtp_host:
             raise ValueError("alert channel 'email' is enabled but smtp_host is empty")
         return self
+
+    @property
+    def readings(self) -> Readings:
+        """The configured readings, as the rule engine takes them."""
+        return Readings(regf_scope=self.regf_scope, live_contact_satisfied_by=self.live_contact_satisfied_by)
 
     @property
     def effective_database_url(self) -> str:

@@ -13,6 +13,7 @@ from audit.importer import import_case
 from audit.reads import case_events, case_version, to_case_events
 from audit.store import Actor, AppendPolicy
 from compliance.engine import compute_clocks
+from compliance.evaluation import Readings
 from compliance.events import CaseOpened
 from compliance.portfolio import generate_portfolio
 from timelines.calendar import calendar_for
@@ -48,7 +49,7 @@ class DemoReport:
 
 def seed_demo(
     engine: Engine | Connection, *, cases: int, seed: int, today: date, now: datetime,
-    policy: AppendPolicy | None = None, calendar: str = "us-6103a",
+    policy: AppendPolicy | None = None, calendar: str = "us-6103a", readings: Readings | None = None,
 ) -> DemoReport:
     """Import the generated portfolio case by case; a case already in the log is left as it is.
 
@@ -70,11 +71,14 @@ def seed_demo(
             rejected.append(outcome.describe())
         imported += outcome.status == "imported"
         events += outcome.events
-    clocks = clock_counts(engine, case_ids, as_of=today, calendar=calendar)
+    clocks = clock_counts(engine, case_ids, as_of=today, calendar=calendar, readings=readings)
     return DemoReport(cases, imported, existing, tuple(rejected), events, today, clocks)
 
 
-def clock_counts(engine: Engine | Connection, case_ids: Iterable[str], *, as_of: date, calendar: str) -> dict[str, int]:
+def clock_counts(
+    engine: Engine | Connection, case_ids: Iterable[str], *, as_of: date, calendar: str,
+    readings: Readings | None = None,
+) -> dict[str, int]:
     """Clocks by status as of a day, computed by the rule engine from the cases as stored."""
     counts: Counter[str] = Counter()
     policy = calendar_for(calendar)
@@ -82,6 +86,6 @@ def clock_counts(engine: Engine | Connection, case_ids: Iterable[str], *, as_of:
         events = to_case_events(case_events(engine, case_id))
         if events and isinstance(events[0].data, CaseOpened):
             # The profile is the case_opened event itself; the engine reads the events that follow it.
-            clocks = compute_clocks(case_id, events[0].data, events[1:], policy, as_of)
+            clocks = compute_clocks(case_id, events[0].data, events[1:], policy, as_of, readings=readings)
             counts.update(clock.status for clock in clocks)
     return dict(counts)

@@ -27,11 +27,13 @@ from audit.projection_schema import case_summary, clock_rows
 from audit.projection_sql import EVENT_COLUMNS, dialect_of
 from audit.reads import StoredEvent, recorded_at_text, stored_event, to_case_events
 from audit.schema import events
+from compliance.evaluation import Readings
 from compliance.events import CaseOpened
 from compliance.projection import MONITORING_TYPES, CaseFacts, ClockRow, Projection, project
 from timelines.calendar import calendar_for
 
 log = structlog.get_logger()
+DEFAULT_READINGS = Readings()  # frozen: one instance serves as every default
 DEFAULT_PAGE = 200  # cases per page of a rebuild: memory is bounded by one page, whatever the log's size
 _e = events.c
 
@@ -39,16 +41,19 @@ _e = events.c
 class Projector:
     """The store's on_appended hook: brings the appended cases' read models up to date in the same transaction."""
 
-    def __init__(self, *, calendar: str = "us-6103a") -> None:
+    def __init__(self, *, calendar: str = "us-6103a", readings: Readings = DEFAULT_READINGS) -> None:
         calendar_for(calendar)  # fail fast on an unknown policy
         self.calendar = calendar
+        self.readings = readings
 
     def __call__(self, conn: DriverConnection, case_ids: Sequence[str]) -> None:
         """Project the events of `case_ids` appended since their summaries were last written."""
-        project_cases(conn, case_ids, calendar=self.calendar)
+        project_cases(conn, case_ids, calendar=self.calendar, readings=self.readings)
 
 
-def project_cases(conn: DriverConnection, case_ids: Sequence[str], *, calendar: str) -> None:
+def project_cases(
+    conn: DriverConnection, case_ids: Sequence[str], *, calendar: str, readings: Readings = DEFAULT_READINGS
+) -> None:
     """Update the cases' summaries and clock rows from the log (in the caller's transaction).
 
     One read finds every case's events after its summary's last position (none when a case has no summary
@@ -66,12 +71,12 @@ def project_cases(conn: DriverConnection, case_ids: Sequence[str], *, calendar: 
         case_id for case_id, new in fresh.items() if not new or any(e.type not in MONITORING_TYPES for e in new)
     ]
     if recompute:
-        write_cases(conn, recompute, calendar=calendar)
+        write_cases(conn, recompute, calendar=calendar, readings=readings)
 
 
-def project_case(conn: DriverConnection, case_id: str, *, calendar: str) -> None:
+def project_case(conn: DriverConnection, case_id: str, *, calendar: str, readings: Readings = DEFAULT_READINGS) -> None:
     """project_cases for one case."""
-    project_cases(conn, [case_id], calendar=calendar)
+    project_cases(conn, [case_id], calendar=calendar, readings=readings)
 
 
 def apply_monitoring_events(conn: DriverConnection, per_case: Sequence[Sequence[StoredEvent]]) -> None:
@@ -86,7 +91,9 @@ def apply_monitoring_events(conn: DriverConnection, per_case: Sequence[Sequence[
     write_each(conn, [(sql, rows) for sql, rows in steps if rows])
 
 
-def write_cases(conn: DriverConnection, case_ids: Sequence[str], *, calendar: str) -> None:
+def write_cases(
+    conn: DriverConnection, case_ids: Sequence[str], *, calendar: str, readings: Readings = DEFAULT_READINGS
+) -> None:
     """Recompute the cases from all their events and write what changed (a failing case is flagged, not fatal).
 
     One read of the cases' events and stored clock rows; then only the rows that differ are written. A
@@ -101,7 +108,7 @@ def write_cases(conn: DriverConnection, case_ids: Sequence[str], *, calendar: st
     left = {row[0]: tuple(row) for row in stored_rows}  # what is stored and not (yet) computed again
     summaries, inserts, updates = [], [], []
     for _, rows in groupby(event_rows, key=itemgetter(2)):
-        summary, clocks = case_rows([_stored(row) for row in rows], calendar=calendar)
+        summary, clocks = case_rows([_stored(row) for row in rows], calendar=calendar, readings=readings)
         summaries.append(dialect.summary_row(summary))
         for clock in clocks:
             row = dialect.clock_row(clock)
@@ -116,16 +123,20 @@ def write_cases(conn: DriverConnection, case_ids: Sequence[str], *, calendar: st
     write_each(conn, [(statement, rows) for statement, rows in steps if rows])
 
 
-def write_case(conn: DriverConnection, stored: Sequence[StoredEvent], *, calendar: str) -> None:
+def write_case(
+    conn: DriverConnection, stored: Sequence[StoredEvent], *, calendar: str, readings: Readings = DEFAULT_READINGS
+) -> None:
     """Bring one case's rows in line with all its events (write_cases for one case)."""
-    write_cases(conn, [stored[0].case_id], calendar=calendar)
+    write_cases(conn, [stored[0].case_id], calendar=calendar, readings=readings)
 
 
 def _stored(row: Sequence[Any]) -> StoredEvent:
     return stored_event(dict(zip(EVENT_COLUMNS, row, strict=True)))
 
 
-def case_rows(stored: Sequence[StoredEvent], *, calendar: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def case_rows(
+    stored: Sequence[StoredEvent], *, calendar: str, readings: Readings = DEFAULT_READINGS
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The summary row and clock rows of one case from its events in version order."""
     opened = stored[0]
     profile = CaseOpened.model_validate(opened.data)
@@ -133,7 +144,7 @@ def case_rows(stored: Sequence[StoredEvent], *, calendar: str) -> tuple[dict[str
     envelope = {"version": last.version, "last_position": max(e.position for e in stored),
                 "updated_at": last.recorded_at}
     try:
-        projection = _project(stored, profile, calendar=calendar)
+        projection = _project(stored, profile, calendar=calendar, readings=readings)
     except Exception as exc:  # noqa: BLE001 - one case the engine cannot compute must not block its appends
         log.error("projection_failed", case_id=opened.case_id, error=type(exc).__name__)
         return {**_failed_summary(opened.case_id, profile, calendar), **envelope,
@@ -143,9 +154,9 @@ def case_rows(stored: Sequence[StoredEvent], *, calendar: str) -> tuple[dict[str
     ]
 
 
-def _project(stored: Sequence[StoredEvent], profile: CaseOpened, *, calendar: str) -> Projection:
+def _project(stored: Sequence[StoredEvent], profile: CaseOpened, *, calendar: str, readings: Readings) -> Projection:
     case_events = to_case_events(stored, zone=ZoneInfo(profile.timezone))
-    return project(stored[0].case_id, profile, case_events, calendar_for(calendar))
+    return project(stored[0].case_id, profile, case_events, calendar_for(calendar), readings=readings)
 
 
 def summary_row(facts: CaseFacts) -> dict[str, Any]:
@@ -178,7 +189,9 @@ class RebuildReport:
     failed: int
 
 
-def rebuild(engine: Engine | Connection, *, calendar: str, page_size: int = DEFAULT_PAGE) -> RebuildReport:
+def rebuild(
+    engine: Engine | Connection, *, calendar: str, page_size: int = DEFAULT_PAGE, readings: Readings = DEFAULT_READINGS
+) -> RebuildReport:
     """Truncate the projections and replay the whole log case by case, one page of cases in memory at a time.
 
     Runs in one transaction holding the log head, so no append interleaves and readers see the old tables
@@ -192,7 +205,7 @@ def rebuild(engine: Engine | Connection, *, calendar: str, page_size: int = DEFA
         for page in _case_pages(conn, page_size=page_size):
             summaries, clocks = [], []
             for stored in _cases_of(conn, page):
-                summary, rows = case_rows(stored, calendar=calendar)
+                summary, rows = case_rows(stored, calendar=calendar, readings=readings)
                 summaries.append(summary)
                 clocks.extend(rows)
                 totals[1] += len(stored)

@@ -24,6 +24,7 @@ from audit.projection_schema import case_summary, clock_rows
 from audit.reads import StoredEvent, stored_event, to_case_events
 from audit.reads import case_ids as all_case_ids
 from audit.schema import events
+from compliance.evaluation import Readings
 from compliance.events import CaseOpened
 from compliance.history import effective_history
 from compliance.reports import (
@@ -60,6 +61,7 @@ class ReportQuery:
     as_of: date
     team: str | None = None
     calendar: str = "us-6103a"
+    readings: Readings = field(default_factory=Readings)  # how unclear provisions are read (rulebook §9)
 
 
 @dataclass(frozen=True)
@@ -197,7 +199,7 @@ def log_applications(
 def computed_cases(
     conn: Connection, query: ReportQuery, compute: Callable[..., T], *, case_ids: Sequence[str] | None
 ) -> tuple[list[T], tuple[str, ...]]:
-    """compute(case_id, profile, events, calendar, as_of=...) for each case; the cases that failed, apart."""
+    """compute(case_id, profile, events, calendar, as_of=..., readings=...) for each case; the failed ones, apart."""
     calendar = calendar_for(query.calendar)
     out: list[T] = []
     failed: list[str] = []
@@ -207,7 +209,7 @@ def computed_cases(
             profile = case_events[0].data
             if not isinstance(profile, CaseOpened):
                 raise ValueError("the case does not start with case_opened")
-            out.append(compute(case_id, profile, case_events[1:], calendar, as_of=query.as_of))
+            out.append(compute(case_id, profile, case_events[1:], calendar, as_of=query.as_of, readings=query.readings))
         except Exception as exc:  # noqa: BLE001 - one case the engine cannot compute must not sink the report
             log.error("report_case_failed", case_id=case_id, error=type(exc).__name__)
             failed.append(case_id)

@@ -24,6 +24,7 @@ from compliance.clock import Clock
 from compliance.delinquency import unpaid_installments
 from compliance.engine import compute_clocks
 from compliance.envelope import CaseEvent
+from compliance.evaluation import Readings
 from compliance.events import CaseOpened
 from compliance.history import History, effective_history
 from compliance.sale import sale_date_on
@@ -93,13 +94,13 @@ class Projection:
 
 def project(
     case_id: str, profile: CaseOpened, events: Sequence[CaseEvent], calendar: BusinessCalendar,
-    *, horizon: date = HORIZON,
+    *, horizon: date = HORIZON, readings: Readings | None = None,
 ) -> Projection:
     """The summary and clock rows of a case from all its events (the same events always give the same rows)."""
     history = effective_history(events, ZoneInfo(profile.timezone))
     summary = case_facts(case_id, profile, history, calendar.name, horizon=horizon)
     recorded = recorded_breaches(events)
-    clocks = compute_clocks(case_id, profile, events, calendar, horizon)
+    clocks = compute_clocks(case_id, profile, events, calendar, horizon, readings=readings)
     ids = [c.id for c in clocks]
     if len(ids) != len(set(ids)):
         raise ValueError(f"the rule engine returned duplicate clock ids for case {case_id}")

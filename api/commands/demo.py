@@ -38,7 +38,7 @@ def seed_demo_portfolio(
     try:
         upgrade(engine)
         report = seed_demo(engine, cases=cases, seed=seed, today=day, now=now, policy=append_policy(settings),
-                           calendar=settings.calendar_policy)
+                           calendar=settings.calendar_policy, readings=settings.readings)
     finally:
         engine.dispose()
     log.info("demo_seeded", cases=report.cases, imported=report.imported, existing=report.existing,

@@ -40,6 +40,7 @@ def _request(settings: Settings, *, actor: str | None, redact: bool, as_of: str 
         key=load_or_create_key(settings.effective_signing_key_path), now=datetime.now(UTC),
         actor=Actor(actor or f"cli:{getpass.getuser()}", OPERATOR_ROLE), redact=redact,
         calendar=settings.calendar_policy, as_of=date.fromisoformat(as_of) if as_of else None,
+        readings=settings.readings,
     )
 
 
@@ -132,7 +133,8 @@ def data_tape_command(
         out.parent.mkdir(parents=True, exist_ok=True)
         with out.open("wb") as handle:
             for chunk in data_tape(engine, now=datetime.now(UTC), calendar=settings.calendar_policy, scope=scope,
-                                   as_of=date.fromisoformat(as_of) if as_of else None):
+                                   as_of=date.fromisoformat(as_of) if as_of else None,
+                                   readings=settings.readings):
                 handle.write(chunk)
     finally:
         engine.dispose()

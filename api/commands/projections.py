@@ -36,7 +36,8 @@ def rebuild_command(
     try:
         upgrade(engine)
         started = time.perf_counter()
-        report = rebuild(engine, calendar=settings.calendar_policy, page_size=page_size)
+        report = rebuild(engine, calendar=settings.calendar_policy, page_size=page_size,
+                         readings=settings.readings)
     finally:
         engine.dispose()
     seconds = time.perf_counter() - started

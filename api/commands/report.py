@@ -64,7 +64,7 @@ def report_command(
     settings = Settings()
     configure_logging(settings)
     today = datetime.now(UTC).astimezone(ZoneInfo(settings.default_timezone)).date()
-    query = ReportQuery(_period(start, end, today=today), today, team, settings.calendar_policy)
+    query = ReportQuery(_period(start, end, today=today), today, team, settings.calendar_policy, settings.readings)
     kind = _chart_kind(name.value, chart_type, chart_file)
     logging.getLogger("alembic").setLevel(logging.WARNING)  # migration chatter belongs to `db upgrade`
     engine = make_engine(settings.effective_database_url)

@@ -6,21 +6,26 @@ import json
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any, NoReturn, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
+from pydantic import ValidationError
 
+from api.settings import Settings
 from compliance.casefile import POLICIES, parse_casefile
 from compliance.clock import Clock
 from compliance.engine import compute_clocks, timeline_json
 from compliance.envelope import EventRejected
+from compliance.evaluation import Readings
 from timelines.calendar import calendar_for
 from timelines.span import CalendarRangeError
 
 BAD_INPUT = 2  # the exit code of a case file (or option) the calculator cannot read
 TABLE_COLUMNS = ("rule", "trigger", "date", "status", "alternatives", "note")
 NOTE_WIDTH = 70
+REGF_SCOPES: tuple[str, ...] = get_args(Settings.model_fields["regf_scope"].annotation)
+LIVE_CONTACT_READINGS: tuple[str, ...] = get_args(Settings.model_fields["live_contact_satisfied_by"].annotation)
 
 
 class OutputFormat(StrEnum):
@@ -43,8 +48,15 @@ def timeline(
     output: Annotated[
         OutputFormat, typer.Option("--format", help="json (CONTRACT §6) or a readable table.")
     ] = OutputFormat.json,
+    regf_scope: Annotated[str | None, typer.Option(
+        "--regf-scope", help=f"Regulation F reach (12 CFR 1006.14/1006.6): {', '.join(REGF_SCOPES)}; "
+                             "default: COMPLIANCE_REGF_SCOPE.")] = None,
+    live_contact_satisfied_by: Annotated[str | None, typer.Option(
+        "--live-contact-satisfied-by", help=f"What meets 1024.39(a): {', '.join(LIVE_CONTACT_READINGS)}; "
+                                            "default: COMPLIANCE_LIVE_CONTACT_SATISFIED_BY.")] = None,
 ) -> None:
     """Print every regulatory clock of a case file as of a date."""
+    readings = _readings(regf_scope, live_contact_satisfied_by)
     raw = _read(casefile)
     if calendar is not None:
         if calendar not in POLICIES:
@@ -55,7 +67,7 @@ def timeline(
     try:
         parsed = parse_casefile(raw, default_as_of=_today(raw))
         cal = calendar_for(parsed.calendar)
-        clocks = compute_clocks(parsed.case_id, parsed.profile, parsed.events, cal, parsed.as_of)
+        clocks = compute_clocks(parsed.case_id, parsed.profile, parsed.events, cal, parsed.as_of, readings=readings)
     except EventRejected as exc:
         _fail("invalid case file:\n" + "\n".join(f"  {error}" for error in exc.errors))
     except CalendarRangeError as exc:
@@ -65,6 +77,23 @@ def timeline(
         return
     answer = timeline_json(parsed.case_id, parsed.as_of, parsed.calendar, clocks)
     typer.echo(json.dumps(answer, indent=2, sort_keys=False))
+
+
+def _readings(regf_scope: str | None, live_contact_satisfied_by: str | None) -> Readings:
+    """The options given, else the configured settings (COMPLIANCE_REGF_SCOPE, ..._LIVE_CONTACT_SATISFIED_BY)."""
+    if regf_scope is not None and regf_scope not in REGF_SCOPES:
+        _fail(f"--regf-scope: unknown reading {regf_scope!r}; expected one of {', '.join(REGF_SCOPES)}")
+    if live_contact_satisfied_by is not None and live_contact_satisfied_by not in LIVE_CONTACT_READINGS:
+        _fail(f"--live-contact-satisfied-by: unknown reading {live_contact_satisfied_by!r}; "
+              f"expected one of {', '.join(LIVE_CONTACT_READINGS)}")
+    try:
+        configured = Settings().readings
+    except ValidationError as exc:
+        _fail(f"invalid configuration:\n{exc}")
+    return Readings(
+        regf_scope=regf_scope or configured.regf_scope,  # type: ignore[arg-type]
+        live_contact_satisfied_by=live_contact_satisfied_by or configured.live_contact_satisfied_by,  # type: ignore[arg-type]
+    )
 
 
 def _read(path: Path) -> dict[str, Any]:

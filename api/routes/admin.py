@@ -17,7 +17,8 @@ router = APIRouter(prefix="/v1/admin", tags=["admin"])
 Admin = Annotated[Principal, Depends(Allow(ADMIN))]
 # Non-secret settings an administrator may read back (never URLs with passwords, keys or secrets).
 VISIBLE_SETTINGS = (
-    "default_timezone", "calendar_policy", "log_format", "log_level", "max_clock_skew_seconds", "max_payload_bytes",
+    "default_timezone", "calendar_policy", "regf_scope", "live_contact_satisfied_by", "log_format", "log_level",
+    "max_clock_skew_seconds", "max_payload_bytes",
     "checkpoint_every", "scheduler_enabled", "scan_interval_seconds", "max_request_bytes", "rate_limit_per_second",
     "rate_limit_burst", "group_commit",
 )

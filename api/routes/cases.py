@@ -52,7 +52,7 @@ def get_case(
     """The case's status, assignment and opening facts, with its clocks counted by status; ETag is its version."""
     summary = summary_with_clocks(
         engine, principal, case_id, as_of=query.as_of, calendar=query.calendar or state.settings.calendar_policy,
-        now=now,
+        now=now, readings=state.settings.readings,
     )
     response.headers["ETag"] = f'"{summary["version"]}"'
     return summary

@@ -28,7 +28,7 @@ def get_clocks(
     """Every clock with due date, status and derivation, computed from the stored events as of `as_of`."""
     return case_timeline(
         engine, principal, case_id, as_of=query.as_of, calendar=query.calendar or settings.calendar_policy,
-        now=now, as_known_at=query.as_known_at,
+        now=now, as_known_at=query.as_known_at, readings=settings.readings,
     )
 
 
@@ -37,4 +37,4 @@ def get_clocks(
 def preview(body: CaseFileIn, _principal: Anyone, settings: SettingsDep, now: NowDep) -> dict[str, Any]:
     """Compute the clocks of a CONTRACT §5 case file; `as_of` defaults to today in the service's time zone."""
     today = now.astimezone(ZoneInfo(settings.default_timezone)).date()
-    return preview_timeline(body.model_dump(exclude_none=True), default_as_of=today)
+    return preview_timeline(body.model_dump(exclude_none=True), default_as_of=today, readings=settings.readings)

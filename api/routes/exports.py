@@ -41,7 +41,8 @@ def get_case_export(case_id: CaseId, principal: CaseExporter, state: StateDep, e
     stored = scoped_case(engine, principal, case_id)
     day = as_of_for(principal, as_of, today=local_today(now, case_zone(stored)))
     content = export_case(engine, case_id, key=state.signing_key, now=now, actor=principal.actor, redact=redact,
-                          calendar=state.settings.calendar_policy, as_of=day, tree=state.log_tree)
+                          calendar=state.settings.calendar_policy, as_of=day, tree=state.log_tree,
+                          readings=state.settings.readings)
     return Response(content, media_type=ZIP, headers=_attachment(f"case-{case_id}-export.zip"))
 
 
@@ -77,6 +78,7 @@ def get_portfolio_export(
     # A token with an examination period judges clocks inside it; otherwise each case's own local today.
     day = as_of_for(principal, as_of, today=now.date()) if as_of or any(period(principal)) else None
     request = ExportRequest(key=state.signing_key, now=now, actor=principal.actor, redact=redact,
-                            calendar=state.settings.calendar_policy, as_of=day, tree=state.log_tree)
+                            calendar=state.settings.calendar_policy, as_of=day, tree=state.log_tree,
+                            readings=state.settings.readings)
     return StreamingResponse(export_portfolio(engine, scope, request), media_type=ZIP,
                              headers=_attachment(f"portfolio-export-{now:%Y%m%dT%H%M%SZ}.zip"))

@@ -17,6 +17,7 @@ from api.schemas.common import AUTH_ERRORS, SpanDate, problem_responses
 from audit.report_charts import CHARTS, chart
 from audit.reports import ReportQuery, build_report
 from audit.tokens import TEAM_ROLES
+from compliance.evaluation import Readings
 from compliance.reports import period_for
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
@@ -38,7 +39,7 @@ def get_report(name: ReportName, request: Request, principal: Reader, engine: En
                now: NowDep, *, first: First = None, last: Last = None, team: Team = None) -> Response:
     """The report over the period (pipeline: on the judging day); columns of the CSV in docs/reports.md."""
     query = report_query(principal, settings.default_timezone, settings.calendar_policy, now=now, first=first,
-                         last=last, team=team)
+                         last=last, team=team, readings=settings.readings)
     result = build_report(engine, name, query)
     if _wants_csv(request):
         filename = f"{name}-{query.period.start}-{query.period.end}.csv"
@@ -58,12 +59,12 @@ def get_chart(name: ReportName, fmt: ChartFormat, principal: Reader, engine: Eng
     if kind is not None and kind not in CHARTS[name]:
         raise InvalidParameter("query.chart", f"report {name} has the charts {', '.join(CHARTS[name])}")
     query = report_query(principal, settings.default_timezone, settings.calendar_policy, now=now, first=first,
-                         last=last, team=team)
+                         last=last, team=team, readings=settings.readings)
     return Response(chart(engine, name, query, kind=kind, fmt=fmt), media_type=MEDIA[fmt])
 
 
 def report_query(principal: Principal, zone: str, calendar: str, *, now: datetime, first: date | None,
-                 last: date | None, team: str | None) -> ReportQuery:
+                 last: date | None, team: str | None, readings: Readings | None = None) -> ReportQuery:
     """The query the caller may run: its team for managers, its examination period for examiners."""
     if principal.grant.cases is not None:
         raise Forbidden("a token limited to named cases may not read portfolio reports")
@@ -75,7 +76,7 @@ def report_query(principal: Principal, zone: str, calendar: str, *, now: datetim
     first, last = clamp(principal, first, last or as_of)
     if first is not None and last is not None and first > last:
         raise InvalidParameter("query.from", f"{first} is after {last} (or outside the token's period)")
-    return ReportQuery(period_for(first, last, today=as_of), as_of, team, calendar)
+    return ReportQuery(period_for(first, last, today=as_of), as_of, team, calendar, readings or Readings())
 
 
 def _wants_csv(request: Request) -> bool:

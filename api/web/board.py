@@ -2,7 +2,7 @@
 
 Until a portfolio-clocks read over the clock_rows projection lands, the board runs the rule engine over
 each case the caller may see (the API's own scope check), remembering each case's clocks by (case,
-version, day, calendar): a case's clocks change only with its events or the day, so a refreshed board
+version, day, calendar, readings): a case's clocks change only with its events or the day, so a refreshed board
 recomputes only the cases that moved.
 """
 
@@ -18,9 +18,10 @@ from typing import Any
 from sqlalchemy import Engine
 
 from api.auth import Principal, as_of_for, may_see
-from api.case_clocks import stored_timeline
+from api.case_clocks import DEFAULT_READINGS, stored_timeline
 from api.case_views import CaseSummary, summarize, team_of
 from audit.reads import StoredEvent, case_events, case_ids, case_zone
+from compliance.evaluation import Readings
 from timelines.calendar import calendar_for
 
 BUCKETS = ("overdue", "today", "soon")
@@ -81,21 +82,23 @@ Folded = tuple[CaseSummary, dict[str, Any]]
 
 
 class CaseMemo:
-    """A bounded, thread-safe memory of (summary, clocks) per (case, version, as_of, calendar)."""
+    """A bounded, thread-safe memory of (summary, clocks) per (case, version, as_of, calendar, readings)."""
 
     def __init__(self, size: int = 8192) -> None:
         self.size = size
-        self._items: OrderedDict[tuple[str, int, date, str], Folded] = OrderedDict()
+        self._items: OrderedDict[tuple[str, int, date, str, Readings], Folded] = OrderedDict()
         self._lock = threading.Lock()
 
-    def fold(self, stored: Sequence[StoredEvent], *, as_of: date, calendar: str) -> Folded:
+    def fold(
+        self, stored: Sequence[StoredEvent], *, as_of: date, calendar: str, readings: Readings = DEFAULT_READINGS
+    ) -> Folded:
         """The case's summary and clocks as of `as_of`, computed once per version of the case."""
-        key = (stored[0].case_id, stored[-1].version, as_of, calendar)
+        key = (stored[0].case_id, stored[-1].version, as_of, calendar, readings)
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
-        folded = (summarize(stored), stored_timeline(stored, as_of=as_of, calendar=calendar))
+        folded = (summarize(stored), stored_timeline(stored, as_of=as_of, calendar=calendar, readings=readings))
         with self._lock:
             self._items[key] = folded
             while len(self._items) > self.size:
@@ -143,13 +146,14 @@ def case_rows(summary: CaseSummary, timeline: dict[str, Any], *, horizon: int) -
 
 
 def build_board(
-    engine: Engine, principal: Principal, filters: BoardFilters, *, calendar: str, now: datetime, memo: CaseMemo
+    engine: Engine, principal: Principal, filters: BoardFilters, *, calendar: str, now: datetime, memo: CaseMemo,
+    readings: Readings = DEFAULT_READINGS,
 ) -> Board:
     """The board for this caller: each open case judged as of its own today (inside an examiner's period)."""
     board = Board()
     for stored in visible_cases(engine, principal):
         as_of = as_of_for(principal, None, today=now.astimezone(case_zone(stored)).date())
-        summary, timeline = memo.fold(stored, as_of=as_of, calendar=calendar)
+        summary, timeline = memo.fold(stored, as_of=as_of, calendar=calendar, readings=readings)
         if summary.status == "open":
             _offer(board, case_rows(summary, timeline, horizon=filters.horizon))
     for rows in board.rows.values():

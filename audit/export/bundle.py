@@ -42,6 +42,7 @@ from audit.export.timeline_chart import render_timeline
 from audit.export.zipstream import FileDigests, zip_stream
 from audit.reads import case_events
 from audit.store import Actor
+from compliance.evaluation import Readings
 from timelines.calendar import DEFAULT_POLICY
 
 
@@ -53,7 +54,8 @@ def case_files(engine: Engine, case_id: str, request: ExportRequest) -> dict[str
     if not stored:
         raise CaseNotFound(case_id)
     proofs = inclusion_proofs_for_case(engine, case_id, checkpoint.tree_size)
-    material = gather_case(stored, now=request.now, calendar=request.calendar, as_of=request.as_of)
+    material = gather_case(stored, now=request.now, calendar=request.calendar, as_of=request.as_of,
+                           readings=request.readings)
     redactor = request.redactor()
     record = build_record(material, redactor)
     verification = self_check(record.lines, proofs, checkpoint, request.key)
@@ -119,11 +121,12 @@ def zip_files(files: dict[str, bytes]) -> bytes:
 def export_case(
     engine: Engine, case_id: str, *, key: Ed25519PrivateKey, now: datetime, actor: Actor, redact: bool = False,
     calendar: str | None = None, as_of: date | None = None, tree: LogTree | None = None,
-    redaction_key: bytes | None = None,
+    redaction_key: bytes | None = None, readings: Readings | None = None,
 ) -> bytes:
     """The case bundle as zip bytes (CaseNotFound when the case has no event)."""
     request = ExportRequest(key=key, now=now, actor=actor, redact=redact, calendar=calendar or DEFAULT_POLICY,
-                            as_of=as_of, tree=tree, redaction_key=redaction_key)
+                            as_of=as_of, tree=tree, redaction_key=redaction_key,
+                            readings=readings or Readings())
     return zip_files(case_files(engine, case_id, request))
 
 

@@ -17,6 +17,7 @@ from compliance.alerting import local_today
 from compliance.clock import Clock
 from compliance.contact_ledger import ContactEntry, contact_ledger
 from compliance.engine import compute_clocks, evaluate
+from compliance.evaluation import Readings
 from compliance.events import CaseOpened
 from compliance.history import History
 from timelines.calendar import calendar_for
@@ -43,7 +44,8 @@ class CaseMaterial:
 
 
 def gather_case(
-    stored: Sequence[StoredEvent], *, now: datetime, calendar: str, as_of: date | None = None
+    stored: Sequence[StoredEvent], *, now: datetime, calendar: str, as_of: date | None = None,
+    readings: Readings | None = None,
 ) -> CaseMaterial:
     """Compute a case's clocks, contact ledger and history; `as_of` defaults to today in the case's zone."""
     if not stored or stored[0].type != "case_opened":
@@ -54,8 +56,8 @@ def gather_case(
     events = to_case_events(stored, zone=zone)
     policy = calendar_for(calendar)
     # The profile is the case_opened event itself; the engine reads the events that follow it.
-    clocks = compute_clocks(stored[0].case_id, profile, events[1:], policy, day)
-    evaluation = evaluate(stored[0].case_id, profile, events[1:], policy, day)
+    clocks = compute_clocks(stored[0].case_id, profile, events[1:], policy, day, readings=readings)
+    evaluation = evaluate(stored[0].case_id, profile, events[1:], policy, day, readings=readings)
     return CaseMaterial(
         case_id=stored[0].case_id, stored=tuple(stored), profile=profile, calendar=calendar, as_of=day,
         clocks=tuple(clocks), contacts=contact_ledger(evaluation), history=evaluation.history,

@@ -93,7 +93,8 @@ def _clock_lines(conn: Connection, scope: PortfolioScope, request: ExportRequest
     for case_id, stored in scoped_cases(conn, scope, upto=checkpoint.tree_size):
         tally.cases += 1
         try:
-            material = gather_case(stored, now=request.now, calendar=request.calendar, as_of=request.as_of)
+            material = gather_case(stored, now=request.now, calendar=request.calendar, as_of=request.as_of,
+                                   readings=request.readings)
         except Exception as exc:  # noqa: BLE001 - one case the engine cannot compute must not stop the export
             log.error("export_case_failed", case_id=case_id, error=type(exc).__name__)
             tally.failed.append({"case_id": case_id, "error": type(exc).__name__})

@@ -18,6 +18,7 @@ from audit.checkpoints import LogTree
 from audit.export.readme import README
 from audit.export.redaction import METHOD, Redactor
 from audit.store import Actor
+from compliance.evaluation import Readings
 from timelines.calendar import DEFAULT_POLICY
 
 
@@ -33,6 +34,8 @@ class ExportRequest:
     as_of: date | None = None
     tree: LogTree | None = None
     redaction_key: bytes | None = None
+    # How unclear provisions are read (rulebook §9); the frozen default serves every request naming none.
+    readings: Readings = Readings()
 
     def redactor(self) -> Redactor | None:
         """A fresh redactor for one export, or None when nothing is withheld."""

@@ -8,6 +8,7 @@ from datetime import date
 
 from compliance.engine import compute_clocks, evaluate
 from compliance.envelope import CaseEvent
+from compliance.evaluation import Readings
 from compliance.events import CaseOpened
 from compliance.history import History
 from compliance.reports.records import (
@@ -40,20 +41,23 @@ def case_record(case_id: str, history: History, assignment: Assignment, *, as_of
 
 
 def case_applications(
-    case_id: str, profile: CaseOpened, events: Sequence[CaseEvent], calendar: BusinessCalendar, *, as_of: date
+    case_id: str, profile: CaseOpened, events: Sequence[CaseEvent], calendar: BusinessCalendar, *, as_of: date,
+    readings: Readings | None = None,
 ) -> tuple[ApplicationRecord, ...]:
     """Only the case's applications in the pipeline on `as_of` (no clocks computed: a fold of the history)."""
-    history = evaluate(case_id, profile, events, calendar, as_of).history
+    history = evaluate(case_id, profile, events, calendar, as_of, readings=readings).history
     return tuple(application_records(case_id, history, assignment_of(history), as_of=as_of))
 
 
 def case_inputs(
-    case_id: str, profile: CaseOpened, events: Sequence[CaseEvent], calendar: BusinessCalendar, *, as_of: date
+    case_id: str, profile: CaseOpened, events: Sequence[CaseEvent], calendar: BusinessCalendar, *, as_of: date,
+    readings: Readings | None = None,
 ) -> CaseInputs:
     """The case's record, every clock as of `as_of` (with the assignment), and its open applications."""
-    history = evaluate(case_id, profile, events, calendar, as_of).history
+    evaluation = evaluate(case_id, profile, events, calendar, as_of, readings=readings)
+    history = evaluation.history
     assignment = assignment_of(history)
-    clocks = compute_clocks(case_id, profile, events, calendar, as_of)
+    clocks = compute_clocks(case_id, profile, events, calendar, as_of, readings=evaluation.readings)
     return CaseInputs(
         case_record(case_id, history, assignment, as_of=as_of),
         tuple(clock_record(c, case_id, assignment) for c in clocks),

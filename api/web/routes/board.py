@@ -40,7 +40,7 @@ def board_page(
     query = BoardQuery.model_validate(query_values(request))
     filters = BoardFilters(**query.model_dump())
     board = build_board(engine, principal, filters, calendar=settings.calendar_policy, now=now,
-                        memo=state.console_memo)
+                        memo=state.console_memo, readings=settings.readings)
     context = {
         "board": board, "filters": query, "buckets": BUCKETS, "titles": TITLES, "counts": board.counts(),
         "rules": RULES_BY_ID,

@@ -68,7 +68,8 @@ def reports_page(
     """What GET /v1/reports/{name} answers this token, as a table, with the report's charts and its CSV."""
     form = ReportForm.model_validate(query_values(request))
     query = report_api.report_query(principal, settings.default_timezone, settings.calendar_policy, now=now,
-                                    first=form.first, last=form.last, team=form.team)
+                                    first=form.first, last=form.last, team=form.team,
+                                    readings=settings.readings)
     result = build_report(engine, form.name, query)
     columns, rows = shown(result.table())
     context = {
