@@ -9,7 +9,9 @@ import typer
 
 import api.commands
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help="Loss-mitigation compliance timelines and audit log.")
+app = typer.Typer(
+    no_args_is_help=True, add_completion=False, help="Loss-mitigation compliance timelines and audit log."
+)
 
 
 def _register_commands() -> None:

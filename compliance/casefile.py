@@ -87,7 +87,8 @@ def parse_casefile(raw: object, *, default_as_of: date) -> CaseFile:
         version = index + 1
         event_id = proposed.id or str(uuid.uuid5(EVENT_ID_NAMESPACE, f"{case_id}/{version}"))
         at = proposed.occurred_at if isinstance(proposed.occurred_at, datetime) else None
-        events.append(CaseEvent(event_id, version, proposed.type, legal_date(proposed.occurred_at, zone), at, proposed.data))
+        on = legal_date(proposed.occurred_at, zone)
+        events.append(CaseEvent(event_id, version, proposed.type, on, at, proposed.data))
     errors += _reference_errors(events)
     if errors or profile is None:
         raise EventRejected(errors)
@@ -102,7 +103,8 @@ def _reference_errors(events: list[CaseEvent]) -> list[FieldError]:
         target = getattr(event.data, "corrects", None) or getattr(event.data, "voids", None)
         if target is not None and target not in seen:
             field = "corrects" if event.type == "entry_corrected" else "voids"
-            errors.append(FieldError(f"events[{event.version - 1}].data.{field}", f"no earlier event with id {target!r}"))
+            where = f"events[{event.version - 1}].data.{field}"
+            errors.append(FieldError(where, f"no earlier event with id {target!r}"))
         if event.id in seen:
             errors.append(FieldError(f"events[{event.version - 1}].id", f"duplicate event id {event.id!r}"))
         seen.add(event.id)

@@ -67,5 +67,7 @@ def delinquent_throughout(history: History, start: date, end: date) -> bool:
     """Whether the borrower was delinquent on every day of [start, end] (comment 41(i)-1 'at all times')."""
     if oldest_unpaid(history, start) is None:
         return False
-    change_days = {e.on for e in history.events if start <= e.on <= end and e.type in ("installment_paid", "payment_missed")}
+    change_days = {
+        e.on for e in history.events if start <= e.on <= end and e.type in ("installment_paid", "payment_missed")
+    }
     return all(oldest_unpaid(history, day) is not None for day in sorted(change_days | {end}))

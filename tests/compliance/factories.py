@@ -67,7 +67,9 @@ def given(*events: dict[str, Any], readings: Readings | None = None, **profile: 
     return Scenario(list(events), profile, readings)
 
 
-def clock(clocks: list[dict[str, Any]], rule: str, *, trigger_type: str | None = None, on: str | None = None) -> dict[str, Any]:
+def clock(
+    clocks: list[dict[str, Any]], rule: str, *, trigger_type: str | None = None, on: str | None = None
+) -> dict[str, Any]:
     """The single clock of `rule` (optionally by trigger type and date); fails loudly if absent or ambiguous."""
     found = [
         c for c in clocks
