@@ -10,22 +10,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from audit.canonical import SENSITIVE_FIELDS, canonical_json, event_hash, hashable_envelope, hashed_event
+from tests.audit.json_strategies import json_values
 
 SALT = "00112233445566778899aabbccddeeff"
 PREV = "ab" * 32
 
-json_scalars = (
-    st.none()
-    | st.booleans()
-    | st.integers(min_value=-(2**53) + 1, max_value=2**53 - 1)
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text()
-)
-json_values = st.recursive(
-    json_scalars,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
-    max_leaves=20,
-)
 # Envelope fields as the store writes them (str, int, None), plus values the general encoder must handle.
 field_values = (
     st.text()

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 import rfc8785
 from hypothesis import given
-from hypothesis import strategies as st
 
 from audit import canonical
 from audit.canonical import canonical_json, event_hash, hashable_envelope, selective_disclosure
+from tests.audit.json_strategies import json_values
 
 SALT = "00112233445566778899aabbccddeeff"
 PREV = "ab" * 32
@@ -41,18 +41,6 @@ def envelope(kind: str = "contact_logged", data: dict[str, Any] | None = None, *
     return base | changes
 
 
-json_scalars = (
-    st.none()
-    | st.booleans()
-    | st.integers(min_value=-(2**53) + 1, max_value=2**53 - 1)
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text()
-)
-json_values = st.recursive(
-    json_scalars,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
-    max_leaves=20,
-)
 
 
 def test_canonical_form_sorts_keys_and_drops_whitespace() -> None:
