@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import asdict
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -65,7 +66,8 @@ def case_files(engine: Engine, case_id: str, request: ExportRequest) -> dict[str
     manifest = build_manifest(
         kind="case", scope={"case_id": case_id}, now=request.now, actor=request.actor, checkpoint=checkpoint,
         key=request.key, files={name: _digest(content) for name, content in files.items()},
-        events=_event_summary(record), context=_case_context(record, proofs, redactor, verification),
+        events=_event_summary(record),
+        context=_case_context(record, request.readings, proofs, redactor, verification),
     )
     files["manifest.json"] = manifest_bytes(manifest)
     files["manifest.sig"] = manifest_signature(request.key, files["manifest.json"])
@@ -106,9 +108,12 @@ def _event_summary(record: CaseRecord) -> dict[str, Any]:
 
 
 def _case_context(
-    record: CaseRecord, proofs: list[InclusionProof], redactor: Redactor | None, verification: list[str]
+    record: CaseRecord, readings: Readings, proofs: list[InclusionProof], redactor: Redactor | None,
+    verification: list[str],
 ) -> dict[str, Any]:
-    return {"calendar": record.calendar, "time_zone": record.timezone, "as_of": record.as_of,
+    # The readings change which clocks apply (rulebook section 9), so an examiner needs them to reproduce a date.
+    return {"calendar": record.calendar, "readings": asdict(readings), "time_zone": record.timezone,
+            "as_of": record.as_of,
             "proofs": [proof.to_json() for proof in proofs], "redaction": redaction_context(redactor),
             "self_check": verification}
 

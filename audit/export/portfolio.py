@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import structlog
@@ -113,8 +113,9 @@ def _context(request: ExportRequest, tally: Tally) -> dict[str, Any]:
     redaction = redaction_context(request.redactor())
     if redaction["applied"]:
         redaction["withheld"] = "each redacted event lists its withheld pointers under `commitments` in events.jsonl"
-    return {"calendar": request.calendar, "as_of": str(request.as_of) if request.as_of else "each case's local date "
-            "at the export time", "time_zone": "each case's own (case_opened.timezone)", "proofs_file": "proofs.jsonl",
+    as_of = str(request.as_of) if request.as_of else "each case's local date at the export time"
+    return {"calendar": request.calendar, "readings": asdict(request.readings), "as_of": as_of,
+            "time_zone": "each case's own (case_opened.timezone)", "proofs_file": "proofs.jsonl",
             "redaction": redaction, "cases": tally.cases, "cases_failed": tally.failed}
 
 

@@ -25,6 +25,7 @@ from audit.export.portfolio_scope import PortfolioScope
 from audit.reads import case_events
 from audit.signing import load_or_create_key, public_key_pem
 from audit.store import append
+from compliance.evaluation import Readings
 from tests.audit.test_export_cases import EXAMINER, NOW, SECRETS, SPECIALIST, Log, build_log, fresh_log
 
 
@@ -95,6 +96,15 @@ def test_the_manifest_names_everything_an_examiner_needs(export_log: Log) -> Non
     assert manifest["public_key_pem"] == public_key_pem(export_log.key)
     assert [p["position"] for p in manifest["proofs"]] == [e.position for e in case_events(export_log.engine, "C-1")]
     assert manifest["redaction"] == {"applied": False}
+    assert manifest["readings"] == {"regf_scope": "debt_collector_only",
+                                    "live_contact_satisfied_by": "attempt_or_contact"}
+
+
+def test_the_manifest_states_the_readings_the_clocks_were_judged_under(export_log: Log) -> None:
+    readings = Readings(regf_scope="all_loans", live_contact_satisfied_by="live_contact_only")
+    files = unzip(export_case(export_log.engine, "C-1", key=export_log.key, now=NOW, actor=EXAMINER, readings=readings))
+    assert json.loads(files["manifest.json"])["readings"] == {"regf_scope": "all_loans",
+                                                             "live_contact_satisfied_by": "live_contact_only"}
 
 
 def test_a_fresh_checkpoint_covers_events_recorded_just_before_the_export(export_log: Log) -> None:

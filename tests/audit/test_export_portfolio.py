@@ -71,6 +71,8 @@ def test_a_list_of_cases_exports_and_verifies(export_log: Log, tmp_path: Path) -
     assert {c["case_id"] for c in clocks} == {"C-1", "C-2"} and all(c["citation"] for c in clocks)
     loans = list(csv.DictReader(io.StringIO(archive.read("loans.csv").decode())))
     assert [row["case_id"] for row in loans] == ["C-1", "C-2"]
+    assert json.loads(archive.read("manifest.json"))["readings"] == {
+        "regf_scope": "debt_collector_only", "live_contact_satisfied_by": "attempt_or_contact"}
 
 
 def test_a_date_range_exports_the_cases_touched_in_it_whole(export_log: Log, tmp_path: Path) -> None:
