@@ -36,7 +36,6 @@ from bench.api_ceiling import URL_VARIABLE, prepare_ceiling
 from bench.api_data import (
     EVENTS_PER_CASE,
     WRITER,
-    Databases,
     LogPlan,
     contact,
     copy_to_postgres,
@@ -57,6 +56,7 @@ from bench.api_load import (
     wrk_available,
 )
 from bench.api_report import Figure, Measured, load_average, machine_notes, table
+from bench.databases import Databases
 
 GOAL_RATIO, GOAL_APPEND_P99_MS, GOAL_TRAIL_P99_MS = 0.60, 50.0, 10.0
 SERVICE, CEILING = "api.app:create_app", "bench.api_ceiling:create_ceiling_app"
@@ -211,7 +211,7 @@ def run(options: Options) -> bool:
     """Measure every backend; print the table and the notes. True when every goal is met."""
     load_before = load_average()
     with tempfile.TemporaryDirectory(prefix="bench-api-") as folder:
-        dbs = Databases(Path(folder))
+        dbs = Databases(Path(folder), prefix="bench_api")
         script = write_script(dbs.folder)
         backends = options.backends
         try:

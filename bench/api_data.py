@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import secrets
 import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -39,7 +38,6 @@ from audit.schema import GENESIS_HASH
 from audit.store import Actor, append
 from audit.tokens import TokenRequest, issue_token
 
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 TEAM = "east"
 WRITER = Actor("bench-specialist", "specialist")
 EVENTS_PER_CASE = 50
@@ -62,41 +60,6 @@ def opening(case_id: str, opened_on: str) -> list[dict[str, Any]]:
              "data": {"loan_id": f"L-{case_id}", "borrower_ref": f"B-{case_id}", "property_state": "NY"}},
             {"type": "case_assigned", "occurred_at": opened_on,
              "data": {"team": TEAM, "staff_id": "S-17", "manager_id": "M-3"}}]
-
-
-class Databases:
-    """SQLite files in a temporary folder and PostgreSQL databases named bench_api_<random>, dropped at the end."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.created: list[str] = []
-        self.admin: Any = None
-
-    def postgres_reachable(self) -> str | None:
-        """None if PostgreSQL answers at 127.0.0.1:5432, else why not."""
-        try:
-            import psycopg
-
-            self.admin = psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3)
-        except Exception as exc:  # noqa: BLE001 - any failure to connect means "no server here"
-            return f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
-        return None
-
-    def fresh(self, backend: str, label: str) -> str:
-        """The URL of a new, empty database."""
-        if backend == "sqlite":
-            return f"sqlite:///{(self.folder / f'{label}.db').as_posix()}"
-        name = f"bench_api_{secrets.token_hex(6)}"
-        self.admin.execute(f'CREATE DATABASE "{name}"')
-        self.created.append(name)
-        return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-
-    def drop_all(self) -> None:
-        """Drop every PostgreSQL database this run created."""
-        for name in self.created:
-            self.admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if self.admin is not None:
-            self.admin.close()
 
 
 def service_settings(url: str, folder: Path) -> Settings:

@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib.metadata import version
 
-from bench.api_data import Databases
 from bench.api_load import WRK_THREADS, LoadResult
 from bench.append import fsync_micros
+from bench.databases import Databases
 
 
 @dataclass(frozen=True)

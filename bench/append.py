@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import os
-import secrets
 import sqlite3
 import statistics
 import tempfile
@@ -47,6 +46,7 @@ from audit.migrate import upgrade
 from audit.reads import recorded_at_text
 from audit.schema import GENESIS_HASH
 from audit.store import Actor, append
+from bench.databases import Databases
 
 NOW = datetime(2026, 7, 10, 15, 0, tzinfo=UTC)
 ACTOR = Actor("bench-writer", "specialist")
@@ -54,7 +54,6 @@ CASES_PER_WRITER = 8
 GOAL_SINGLE, GOAL_WRITERS = 1.0, 2.0  # issue 2: x the eventsourcing rate
 PAGE_SAMPLE = 12  # events per writer sampled for the WAL pages per event (after the timed slices)
 WAL_HEADER, WAL_FRAME_HEADER = 32, 24  # bytes (sqlite.org/fileformat.html, "WAL file format")
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 OPENED = {"type": "case_opened", "occurred_at": "2026-07-01",
           "data": {"loan_id": "L-1", "borrower_ref": "B-1", "property_state": "NY"}}
 
@@ -357,39 +356,6 @@ def fsync_micros(folder: Path, *, count: int = 200) -> float:
     return statistics.median(timings) * 1e6
 
 
-class Databases:
-    """Fresh databases for each measurement: SQLite files in a temporary folder, PostgreSQL databases of our own."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.created: list[str] = []
-        self.admin: Any = None
-
-    def postgres_reachable(self) -> str | None:
-        """None if PostgreSQL answers at 127.0.0.1:5432, else why not."""
-        try:
-            self.admin = psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3)
-        except Exception as exc:  # noqa: BLE001 - any failure to connect means "no server here"
-            return f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
-        return None
-
-    def fresh(self, backend: str, label: str) -> str:
-        """The URL of a new, empty database for one contender on one path."""
-        if backend == "sqlite":
-            return f"sqlite:///{(self.folder / f'{label}.db').as_posix()}"
-        name = f"bench_append_{secrets.token_hex(6)}"
-        self.admin.execute(f'CREATE DATABASE "{name}"')
-        self.created.append(name)
-        return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-
-    def drop_all(self) -> None:
-        """Drop every PostgreSQL database this run created."""
-        for name in self.created:
-            self.admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if self.admin is not None:
-            self.admin.close()
-
-
 def durable_enough(setting: str) -> bool:
     """SQLite in WAL with synchronous=FULL (2), or PostgreSQL with synchronous_commit and fsync on."""
     wanted = ({"journal_mode=wal", "synchronous=2"} if "journal_mode" in setting
@@ -484,7 +450,7 @@ def machine_notes(dbs: Databases, backends: Sequence[str]) -> list[str]:
 def report(backends: Sequence[str], *, events: int, writers: int, slice_size: int, warm: int) -> bool:
     """Measure every requested backend and path; print the table and the machine notes. True if all goals met."""
     with tempfile.TemporaryDirectory(prefix="bench-append-") as folder:
-        dbs = Databases(Path(folder))
+        dbs = Databases(Path(folder), prefix="bench_append")
         try:
             if "postgres" in backends and (why := dbs.postgres_reachable()) is not None:
                 print(f"PostgreSQL skipped: not reachable at 127.0.0.1:5432 ({why})")
