@@ -11,6 +11,8 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError
 
+from audit.held_writer import append_connection
+
 # Key in Connection.info read by the SQLite "begin" listener: the BEGIN mode of the next transaction.
 SQLITE_BEGIN = "compliance_sqlite_begin"
 DEFAULT_BUSY_TIMEOUT_MS = 30_000
@@ -155,21 +157,25 @@ def driver_transaction(target: Engine | Connection, *, full_connection: bool = F
         with write_transaction(target) as conn:
             yield conn
         return
-    conn = target.connect() if full_connection else PooledDriver(target)
+    if full_connection:
+        with target.connect() as conn:  # closing it gives it back to the pool, which rolls back what is left
+            yield from _driven(conn)
+        return
+    with append_connection(target) as driver_conn:
+        yield from _driven(driver_conn)
+
+
+def _driven(conn: DriverConnection) -> Iterator[DriverConnection]:
+    driver: Any = conn.connection.dbapi_connection
+    if conn.dialect.name == "sqlite":
+        _driver_execute(conn, driver, "BEGIN IMMEDIATE")
+    # PostgreSQL: psycopg sends BEGIN with the first statement (audit.append_sql pipelines the two).
     try:
-        driver: Any = conn.connection.dbapi_connection
-        if conn.dialect.name == "sqlite":
-            _driver_execute(conn, driver, "BEGIN IMMEDIATE")
-        # PostgreSQL: psycopg sends BEGIN with the first statement (audit.append_sql pipelines the two).
-        try:
-            yield conn
-        except BaseException:
-            _end_driver_transaction(conn, driver, commit=False)
-            raise
-        _end_driver_transaction(conn, driver, commit=True)
-    finally:
-        # Back to the pool, which rolls back whatever is left (SQLAlchemy's Connection.close does the same).
-        conn.close() if isinstance(conn, Connection) else conn.connection.close()
+        yield conn
+    except BaseException:
+        _end_driver_transaction(conn, driver, commit=False)
+        raise
+    _end_driver_transaction(conn, driver, commit=True)
 
 
 def _end_driver_transaction(conn: DriverConnection, driver: Any, *, commit: bool) -> None:

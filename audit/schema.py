@@ -44,7 +44,7 @@ events = Table(
     Column("hash", String(64), nullable=False),
     UniqueConstraint("case_id", "version", name="uq_events_case_version"),
     Index("ix_events_case_version", "case_id", "version"),
-    Index("ix_events_recorded_at", "recorded_at"),
+    # No index on recorded_at (migration 0006): it never runs backwards along positions, which answer a range.
     # On SQLite, from migration 0005, a partial index of the case_opened events instead (ix_events_case_opened).
     Index("ix_events_type", "type"),
 )
