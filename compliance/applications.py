@@ -137,6 +137,8 @@ def applications(history: History) -> tuple[ApplicationLife, ...]:
 
 
 def _lives(history: History) -> tuple[ApplicationLife, ...]:
+    if not history.has_any(APPLICATION_TYPES):
+        return ()  # most cases never see an application: no pass over their history
     grouped: dict[str, list[CaseEvent]] = {}
     for event in history.events:
         if event.type not in APPLICATION_TYPES:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import NamedTuple
 
 from compliance.envelope import CaseEvent
@@ -113,11 +113,9 @@ class Arrears:
         return any(paid >= day for paid in self.paid_dates)
 
 
-def _due_date(event: CaseEvent) -> date:
-    return event.data.due_date  # type: ignore[attr-defined, no-any-return]
-
-
+_due_date = attrgetter("data.due_date")  # a payment_missed's installment (C-level sort keys: no frame per item)
 _due_start = itemgetter(0, 1)  # Unpaid (due, start)
+_start = itemgetter(1)  # Unpaid.start
 # Unpaid(...) / Episode(...) in one C call (a named tuple's generated __new__ is a Python frame): one per stretch.
 _new = tuple.__new__
 
@@ -125,7 +123,7 @@ _new = tuple.__new__
 def _episodes(stretches: tuple[Unpaid, ...]) -> tuple[Episode, ...]:
     # Merge overlapping or touching unpaid stretches: the borrower is delinquent while any installment is unpaid.
     merged: list[Episode] = []
-    for stretch in sorted(stretches, key=lambda s: s.start):
+    for stretch in sorted(stretches, key=_start):
         last = merged[-1] if merged else None
         if last is not None and (last.end is None or stretch.start <= last.end):
             end = None if last.end is None or stretch.end is None else max(last.end, stretch.end)

@@ -49,6 +49,8 @@ def bankruptcy_cases(history: History) -> tuple[BankruptcyCase, ...]:
 
 
 def _pair_cases(history: History) -> tuple[BankruptcyCase, ...]:
+    if not history.happened("bankruptcy_filed"):
+        return ()  # most cases: no petition, nothing to pair
     ends = list(history.of_type("bankruptcy_ended"))
     cases = []
     for filed in sorted(history.of_type("bankruptcy_filed"), key=lambda e: (e.data.petition_date, e.version)):  # type: ignore[attr-defined]

@@ -3,7 +3,8 @@
 Clock and Trigger are immutable tuples with named fields: a case yields ~40 clocks and a portfolio scan
 millions, so construction must be one C call (a frozen dataclass pays one object.__setattr__ per field).
 A clock's derivation may be given as a tuple of lines or as a recipe (a no-argument callable returning them):
-most clocks are judged on their status and never printed, so their text is written only when read.
+most clocks are judged on their status and never printed, so their text is written only when read. Its reason
+and finding may likewise be recipes for their text.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ Kind = Literal["deadline", "window", "bar", "check"]
 Status = Literal["open", "met", "breached", "cancelled", "not_applicable"]
 # A derivation as stored: the lines themselves, or a pure recipe that writes them on demand.
 Steps = tuple[str, ...] | Callable[[], tuple[str, ...]]
-# A not_applicable reason as stored: the text, or a pure recipe (e.g. a bound str.format) that writes it.
+# A not_applicable reason (or a finding) as stored: the text, or a pure recipe (e.g. a bound str.format).
 Reason = str | Callable[[], str] | None
 
 _new = tuple.__new__
@@ -115,7 +116,7 @@ def new_trigger(values: tuple[str, str, date, datetime | None]) -> Trigger:
 FIELDS = ("id", "rule", "citation", "kind", "trigger", "status", "calendar", "due", "closes", "not_before", "met_by",
           "met_on", "derivation", "alternatives", "reason", "finding", "flags")
 _POSITION = {name: index for index, name in enumerate(FIELDS)}
-_STEPS, _REASON = _POSITION["derivation"], _POSITION["reason"]
+_STEPS, _REASON, _FINDING = _POSITION["derivation"], _POSITION["reason"], _POSITION["finding"]
 
 
 def new_clock(values: tuple[Any, ...]) -> Clock:
@@ -132,7 +133,7 @@ class Clock(tuple):  # type: ignore[type-arg]
         cls, id: str, rule: str, citation: str, kind: Kind, trigger: Trigger, status: Status,  # noqa: A002
         calendar: str, due: date | None = None, closes: date | None = None, not_before: date | None = None,
         met_by: str | None = None, met_on: date | None = None, derivation: Steps = (),
-        alternatives: tuple[Alternative, ...] = (), reason: Reason = None, finding: str | None = None,
+        alternatives: tuple[Alternative, ...] = (), reason: Reason = None, finding: Reason = None,
         flags: tuple[str, ...] = (),
     ) -> Clock:
         return _new(cls, (id, rule, citation, kind, trigger, status, calendar, due, closes, not_before, met_by,
@@ -151,7 +152,6 @@ class Clock(tuple):  # type: ignore[type-arg]
     met_by: str | None = property(itemgetter(10))  # type: ignore[assignment]
     met_on: date | None = property(itemgetter(11))  # type: ignore[assignment]
     alternatives: tuple[Alternative, ...] = property(itemgetter(13))  # type: ignore[assignment]
-    finding: str | None = property(itemgetter(15))  # type: ignore[assignment]
     flags: tuple[str, ...] = property(itemgetter(16))  # type: ignore[assignment]
 
     @property
@@ -165,6 +165,12 @@ class Clock(tuple):  # type: ignore[type-arg]
         """Why the clock is not_applicable or cancelled, written out (a stored recipe is run)."""
         reason = self[_REASON]
         return reason if reason is None or reason.__class__ is str else reason()  # type: ignore[no-any-return]
+
+    @property
+    def finding(self) -> str | None:
+        """What the clock found against the servicer, written out (a stored recipe is run)."""
+        finding = self[_FINDING]
+        return finding if finding is None or finding.__class__ is str else finding()  # type: ignore[no-any-return]
 
     @property
     def steps(self) -> Steps:
@@ -183,11 +189,13 @@ class Clock(tuple):  # type: ignore[type-arg]
     def values(self) -> tuple[Any, ...]:
         """Every field in FIELDS order, the derivation written out."""
         values = list(self)
-        steps, reason = values[_STEPS], values[_REASON]
+        steps, reason, finding = values[_STEPS], values[_REASON], values[_FINDING]
         if steps.__class__ is not tuple:
             values[_STEPS] = steps()
         if reason is not None and reason.__class__ is not str:
             values[_REASON] = reason()
+        if finding is not None and finding.__class__ is not str:
+            values[_FINDING] = finding()
         return tuple(values)
 
     def __eq__(self, other: object) -> bool:
@@ -227,7 +235,7 @@ class Clock(tuple):  # type: ignore[type-arg]
         if reason is not None:
             out["reason"] = reason if reason.__class__ is str else reason()
         if finding is not None:
-            out["finding"] = finding
+            out["finding"] = finding if finding.__class__ is str else finding()
         if flags:
             out["flags"] = list(flags)
         return out

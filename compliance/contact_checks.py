@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from functools import partial
 
-from compliance.clock import Clock, Status, new_trigger
+from compliance.clock import Clock, Status, Trigger
 from compliance.contact_ledger import (
     CONVERSATION,
     FREQUENCY,
@@ -24,8 +25,14 @@ from compliance.rulebook import Rule, rule
 
 RULES = (rule(FREQUENCY), rule(CONVERSATION), rule(HOURS))
 _CHECKS = tuple((r, r.id, r.id == HOURS, r.effective_from, r.effective_to, r.citation, r.kind) for r in RULES)
+# An outbound contact that is not a telephone call is judged by the hour check alone (1006.6(b)(1)).
+_TIMED_ONLY = tuple(check for check in _CHECKS if check[2])
 _new = tuple.__new__
-_NONE_FOUND: dict[str, str] = {}
+# Which rules findings(entry) holds a finding for, by (more than 7 calls, after a conversation), and the hour's.
+_NONE_FOUND: frozenset[str] = frozenset()
+_CALL_FINDINGS = {(True, True): frozenset({FREQUENCY, CONVERSATION}), (True, False): frozenset({FREQUENCY}),
+                  (False, True): frozenset({CONVERSATION})}
+_HOUR_FINDING = frozenset({HOURS})
 NOT_COLLECTOR = (
     "the servicer is not an FDCPA debt collector for this loan (servicing acquired before default, FDCPA "
     "803(6)(F)(iii)): Regulation F does not bind it (reading regf_scope = debt_collector_only)"
@@ -35,14 +42,11 @@ WOULD_BE = "would be a presumed violation if Regulation F applied; UDAAP/state-l
 
 def clocks(ev: Evaluation) -> list[Clock]:
     """One check clock per judged contact and rule; voided contacts leave cancelled checks behind."""
-    out: list[Clock] = []
     entries = contact_ledger(ev)
+    out: list[Clock] = []
     if entries:
-        scope = _scope(ev)
         cease = first_cease(ev) if ev.profile.fdcpa_debt_collector else None
-        for entry in entries:
-            if entry[7]:  # entry.is_timed: letters and portal messages are judged by no rule
-                out += contact_checks(ev, entry, scope=scope, cease=cease)
+        out = judged(ev, entries, scope=_scope(ev), cease=cease)
     for voiding in ev.history.voidings:
         if voiding.voided.type == "contact_logged":
             out += _cancelled(ev, voiding.voided, voiding.by)
@@ -65,49 +69,76 @@ def contact_checks(
     ev: Evaluation, entry: ContactEntry, *, scope: str | None, cease: CaseEvent | None = None
 ) -> list[Clock]:
     """Each rule's verdict on one contact: met, breached with a finding, or not applicable (with a would-be one)."""
-    contact, party, _, _, local, _, is_call, is_timed, window, busy, _, through, stay = entry
-    on = contact.on
-    # The contact's flags: an automatic stay, a prior cease notice, the all-loans reading (per contact, not per rule).
-    flags: tuple[str, ...] = ("automatic_stay",) if stay is not None else ()
-    if cease is not None and cease.on <= on:
-        flags += ("after_cease_communication",)
-    if not ev.profile.fdcpa_debt_collector and ev.readings.regf_scope == "all_loans":
-        flags += ("regf_scope_all_loans",)
-    # findings(entry) is empty unless a call is the 8th in 7 days or follows a conversation, or the hour is off
-    # (8 <= hour < 21 is EARLIEST <= time() < LATEST, 8:00 and 21:00 being whole hours, without a time object).
-    suspect = (is_call and (len(window) > MAX_CALLS or through is not None)) or (
-        is_timed and local is not None and not 8 <= local.hour < 21)
-    found = findings(entry) if suspect else _NONE_FOUND
-    trigger, calendar, suffix = new_trigger((contact.id, contact.type, on, contact.at)), ev.calendar_name, \
-        ":" + contact.id
-    out = []
-    for r, rule_id, hours, starts, ends, citation, kind in _CHECKS:
-        if not (is_timed if hours else is_call):  # judges(r, entry)
+    return judged(ev, (entry,), scope=scope, cease=cease)
+
+
+def judged(
+    ev: Evaluation, entries: Sequence[ContactEntry], *, scope: str | None, cease: CaseEvent | None = None
+) -> list[Clock]:
+    """contact_checks for each entry in turn (letters and portal messages, judged by no rule, yield none).
+
+    One loop for the case: what every contact shares (the reading, the cease date, the calendar) is read once.
+    """
+    # The all-loans reading flags every check of a loan Regulation F does not bind (per case, not per contact).
+    base: tuple[str, ...] = ("regf_scope_all_loans",) if not ev.profile.fdcpa_debt_collector and \
+        ev.readings.regf_scope == "all_loans" else ()
+    ceased_on = cease.on if cease is not None else None
+    calendar = ev.calendar_name
+    out: list[Clock] = []
+    append = out.append
+    for entry in entries:
+        contact, party, _, _, local, _, is_call, is_timed, window, busy, _, through, stay = entry
+        if not is_timed:  # judges(r, entry) is false for every rule: calls are timed too
             continue
-        finding = found.get(rule_id) if suspect else None
-        # _rule_flags(r, entry): busy signals for the call count, an attorney for the hour check.
-        rule_flags = flags + _rule_flags(r, entry) if busy or (hours and party == "attorney") else flags
-        # not_in_force(r, on) or scope, with the rule's dates read once (three checks per contact).
-        reason = scope if starts <= on and (ends is None or on < ends) else not_in_force(r, on)
-        if reason is None:
-            if hours and local is None:
+        on = contact.on
+        # The contact's flags: an automatic stay, a prior cease notice, the all-loans reading (per contact).
+        flags = ("automatic_stay",) if stay is not None else ()
+        if ceased_on is not None and ceased_on <= on:
+            flags += ("after_cease_communication",)
+        if base:
+            flags += base
+        # The rules findings(entry) has a finding for: the 8th call in 7 days, a call after a conversation, an hour
+        # off (8 <= hour < 21 is EARLIEST <= time() < LATEST, 8:00 and 21:00 being whole hours). Their text is
+        # written only when read, like the derivation: most findings are counted, not printed.
+        found = _NONE_FOUND
+        if is_call and (len(window) > MAX_CALLS or through is not None):
+            found = _CALL_FINDINGS[len(window) > MAX_CALLS, through is not None]
+        if local is not None and not 8 <= local.hour < 21:
+            found = found | _HOUR_FINDING
+        trigger, suffix = _new(Trigger, (contact.id, contact.type, on, contact.at)), ":" + contact.id
+        # _rule_flags(r, entry) adds a flag only for busy signals in the count or an attorney reached.
+        special = busy or party == "attorney"
+        for r, rule_id, hours, starts, ends, citation, kind in (_CHECKS if is_call else _TIMED_ONLY):
+            rule_flags = flags + _rule_flags(r, entry) if special else flags
+            # not_in_force(r, on) or scope, with the rule's dates read once.
+            reason = scope if starts <= on and (ends is None or on < ends) else not_in_force(r, on)
+            if reason is not None:
+                status: Status = "not_applicable"
+                finding = partial(_would_be, entry, rule_id) if rule_id in found else None
+            elif hours and local is None:
                 reason = "the contact has no timestamp (a correction gave a date only)"
                 rule_flags = (*rule_flags, "no_timestamp")
-                status: Status = "not_applicable"
+                status, finding = "not_applicable", None
+            elif rule_id in found:
+                status, finding = "breached", partial(_finding, entry, rule_id)
             else:
-                status = "met" if finding is None else "breached"
-        else:
-            status = "not_applicable"
-            if finding is not None:
-                finding = WOULD_BE + finding
-        # The lines are written only when read (CONTRACT §6 derivation): most checks are judged, not printed.
-        out.append(_new(Clock, (rule_id + suffix, rule_id, citation, kind, trigger, status, calendar, None, None,
+                status, finding = "met", None
+            # The lines are written only when read (CONTRACT §6 derivation): most checks are judged, not printed.
+            append(_new(Clock, (rule_id + suffix, rule_id, citation, kind, trigger, status, calendar, None, None,
                                 None, None, None, partial(_steps, r, entry, found, reason), (), reason, finding,
                                 rule_flags)))
     return out
 
 
-def _steps(r: Rule, entry: ContactEntry, found: dict[str, str], reason: str | None) -> tuple[str, ...]:
+def _finding(entry: ContactEntry, rule_id: str) -> str:
+    return findings(entry)[rule_id]
+
+
+def _would_be(entry: ContactEntry, rule_id: str) -> str:
+    return WOULD_BE + findings(entry)[rule_id]
+
+
+def _steps(r: Rule, entry: ContactEntry, found: Collection[str], reason: str | None) -> tuple[str, ...]:
     steps = (_head(entry), _line(r, entry, found))
     return steps if reason is None else (*steps, f"not applicable: {reason}")
 
@@ -128,7 +159,7 @@ def _head(entry: ContactEntry) -> str:
             f"{entry.zone} from {entry.zone_source}")
 
 
-def _line(r: Rule, entry: ContactEntry, found: dict[str, str]) -> str:
+def _line(r: Rule, entry: ContactEntry, found: Collection[str]) -> str:
     if r.id == FREQUENCY:
         calls = len(entry.calls_in_window)
         verdict = "more than 7: presumed violation" if calls > 7 else "7 or fewer: presumed compliance"

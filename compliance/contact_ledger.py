@@ -17,6 +17,7 @@ PERIOD = timedelta(days=6)  # seven consecutive days, the first (or last) counte
 EARLIEST, LATEST = time(8, 0), time(21, 0)  # 1006.6(b)(1)(i): before 8 a.m. or after 9 p.m. local time
 TIMED_CHANNELS = frozenset({"phone", "in_person", "email", "text"})
 NO_TALK = (None, None)
+_NO_CALLS: tuple[tuple[CaseEvent, ...], int] = ((), 0)
 # ContactEntry(...) in one C call (a named tuple's generated __new__ is a Python frame): one per contact.
 _new = tuple.__new__
 
@@ -93,7 +94,9 @@ def _ledger(ev: Evaluation) -> tuple[ContactEntry, ...]:
         day, party, channel = local.date() if local else contact.on, data.party, data.channel  # type: ignore[attr-defined]
         outbound = data.direction == "outbound"  # type: ignore[attr-defined]
         is_call = channel == "phone" and outbound
-        window, busy = _calls_in_window(calls, party, day, contact if is_call else None)
+        # Calls to this party so far: none yet (and this contact no call) is an empty window, without bookkeeping.
+        window, busy = (_calls_in_window(calls, party, day, contact if is_call else None)
+                        if is_call or party in calls else _NO_CALLS)
         # 1006.14(b)(2)(i)(B): a telephone conversation (either side calling) opens 7 days, its date being day 1.
         talk = talks.get(party)
         talked, through = (talk[1], talk[0] + PERIOD) if talk is not None and day <= talk[0] + PERIOD else NO_TALK

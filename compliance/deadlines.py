@@ -6,13 +6,14 @@ from collections.abc import Iterable
 from datetime import date
 from functools import partial
 
-from compliance.clock import Alternative, Clock, Reason, Status, Trigger, new_clock, new_trigger, text, then
+from compliance.clock import Alternative, Clock, Reason, Status, Trigger, text, then
 from compliance.envelope import CaseEvent
 from compliance.evaluation import Evaluation
 from compliance.payload import field_of
 from compliance.rulebook import Rule
 from timelines.counting import Count, count_business_days, count_calendar_days
 
+_new = tuple.__new__  # Trigger(...) / Clock(...) in one C call: one or more per trigger event
 TRIGGER_LABELS = {
     "payment_missed": "installment due and unpaid",
     "application_received": "application received",
@@ -36,7 +37,7 @@ def clock_id(rule_id: str, trigger: CaseEvent) -> str:
 
 def trigger_of(event: CaseEvent) -> Trigger:
     """The trigger block of a clock run from `event`."""
-    return new_trigger((event.id, event.type, event.on, event.at))
+    return _new(Trigger, (event.id, event.type, event.on, event.at))  # new_trigger, without its frame
 
 
 def anchor(event: CaseEvent) -> date:
@@ -97,16 +98,18 @@ def deadline(
     counted, alts = count(ev, rule, day0, length or rule.length or 0, text=label(trigger))
     found = satisfier if satisfier is not None else first_satisfier(ev, rule, trigger, key=key)
     status, met_by, met_on = judge(counted.due, found, ev.as_of)
-    return new_clock((
-        f"{rule.id}:{trigger.id}", rule.id, rule.citation, rule.kind, trigger_of(trigger), status, ev.calendar.name,
+    return _new(Clock, (
+        f"{rule.id}:{trigger.id}", rule.id, rule.citation, rule.kind,
+        _new(Trigger, (trigger.id, trigger.type, trigger.on, trigger.at)), status, ev.calendar_name,
         counted.due, None, None, met_by, met_on, then(counted.lines, extra_steps), alts, None, None, flags,
     ))
 
 
 def inapplicable(ev: Evaluation, rule: Rule, trigger: CaseEvent, reason: Reason) -> Clock:
     """A clock whose rule does not apply to this case, with the reason (CONTRACT §6; written when read)."""
-    return new_clock((
-        f"{rule.id}:{trigger.id}", rule.id, rule.citation, rule.kind, trigger_of(trigger), "not_applicable",
+    return _new(Clock, (
+        f"{rule.id}:{trigger.id}", rule.id, rule.citation, rule.kind,
+        _new(Trigger, (trigger.id, trigger.type, trigger.on, trigger.at)), "not_applicable",
         ev.calendar_name, None, None, None, None, None, partial(_reason_line, reason), (), reason, None, (),
     ))
 

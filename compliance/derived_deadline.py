@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import date
 from functools import partial
 
-from compliance.clock import Alternative, Clock, Reason, Steps, Trigger, expand, new_clock, text
+from compliance.clock import Alternative, Clock, Reason, Steps, Trigger, expand, text
 from compliance.deadlines import trigger_of
 from compliance.envelope import CaseEvent
 from compliance.evaluation import Evaluation
 from compliance.rulebook import Rule
 from timelines.calendar import BusinessCalendar
 from timelines.counting import Count, count_business_days, count_calendar_days
+
+_new = tuple.__new__  # Clock(...) in one C call (new_clock without its frame): clocks are built per trigger
 
 
 def calendar_days(cal: BusinessCalendar, start: date, n: int, label: str) -> Count:
@@ -54,9 +56,9 @@ def due_clock(
         status = "breached" if as_of > due else "open"
     if finding is not None and status == "met":
         status = "breached"
-    return new_clock((
+    return _new(Clock, (
         f"{rule.id}:{made[0]}", rule.id, rule.citation, rule.kind, made, status, ev.calendar_name, due, None, None,
-        met_by, met_on, steps, alternatives, None, finding, tuple(dict.fromkeys(flags)) if flags else (),
+        met_by, met_on, steps, alternatives, None, finding, _distinct(flags) if len(flags) > 1 else tuple(flags),
     ))
 
 
@@ -73,11 +75,16 @@ def inapplicable_at(
     flags: tuple[str, ...] = (), finding: str | None = None,
 ) -> Clock:
     """inapplicable_clock for a trigger block already built; the reason may be a recipe (written when read)."""
-    return new_clock((
+    return _new(Clock, (
         f"{rule.id}:{made[0]}", rule.id, rule.citation, rule.kind, made, "not_applicable", ev.calendar_name, None,
         None, None, None, None, partial(_with_reason, steps, reason), (), reason, finding,
-        tuple(dict.fromkeys(flags)) if flags else (),
+        _distinct(flags) if len(flags) > 1 else tuple(flags),
     ))
+
+
+def _distinct(flags: tuple[str, ...]) -> tuple[str, ...]:
+    # Flags de-duplicated, order kept (called for two or more: none or one, nearly every clock, is distinct).
+    return tuple(dict.fromkeys(flags))
 
 
 def _with_reason(steps: Steps, reason: Reason) -> tuple[str, ...]:

@@ -72,7 +72,8 @@ def live_contact(ctx: EarlyIntervention, m: Installment, efforts: tuple[tuple[Ca
     due = counted.due
     reason = (
         not_in_force(LIVE, m.event.on) or ctx.scope
-        or ctx.bankruptcy_reason(due_date, due, duty="live_contact", cite=LIVE_BANKRUPTCY_CITE)
+        or (ctx.bankruptcy_reason(due_date, due, duty="live_contact", cite=LIVE_BANKRUPTCY_CITE) if ctx.bankruptcies
+            else None)
         or _ceased(ctx, due) or cured(m, due, day=DAY_36, cite="comment 39(a)-1.i")
     )
     if reason is not None:

@@ -14,6 +14,7 @@ from compliance.delinquency_timeline import OldestUnpaid
 from compliance.duplicates import Screened
 from compliance.envelope import CaseEvent
 from compliance.evaluation import Evaluation
+from compliance.history import History
 from compliance.loss_mitigation import screenings
 from compliance.periods import bar, cancelled, not_applicable
 from compliance.predicates import Facts, first_failure, regx_scope_41j
@@ -122,8 +123,16 @@ def filing_while_current(ev: Evaluation, filing: CaseEvent, timeline: OldestUnpa
 
 
 def _paid_on(ev: Evaluation, due: date) -> date | None:
-    paid = [e.on for e in ev.history.happened("installment_paid") if e.data.due_date == due]  # type: ignore[attr-defined]
-    return paid[-1] if paid else None
+    """The legal date of the installment's last payment, if any (one pass over the payments per case)."""
+    return ev.history.memo("last_payments", _last_payments).get(due)
+
+
+def _last_payments(history: History) -> dict[date, date]:
+    # Installment due date -> legal date of its last installment_paid, in the order they happened.
+    paid: dict[date, date] = {}
+    for event in history.happened("installment_paid"):
+        paid[event.data.due_date] = event.on  # type: ignore[attr-defined]
+    return paid
 
 
 def _happened(ev: Evaluation, types: Sequence[str]) -> list[CaseEvent]:

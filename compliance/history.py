@@ -15,7 +15,6 @@ from compliance.events import DATA_MODELS, EntryCorrected, EntryVoided
 # Events that describe other events rather than the world; they never trigger or satisfy a clock.
 META_TYPES = frozenset({"entry_corrected", "entry_voided"})
 T = TypeVar("T")
-_MISSING = object()
 
 
 @dataclass(frozen=True)
@@ -94,6 +93,10 @@ class History:
             return list(self._by_type.get(types[0], ()))
         return [e for e in self.events if e.type in types]
 
+    def has_any(self, types: frozenset[str]) -> bool:
+        """Whether any effective event is of one of the given types (one set test on the type index)."""
+        return not types.isdisjoint(self._by_type)
+
     def happened(self, *types: str) -> tuple[CaseEvent, ...]:
         """Effective events of the given types in the order they happened (as `chronological`), memoised."""
         memo = self._happened
@@ -112,11 +115,11 @@ class History:
 
     def memo(self, key: str, build: Callable[[History], T]) -> T:
         """A value derived from this history alone, built once (the history is immutable)."""
-        store = self.__dict__
-        value = store.get(key, _MISSING)
-        if value is _MISSING:
-            value = store[key] = build(self)
-        return value  # type: ignore[no-any-return]
+        try:
+            return self.__dict__[key]  # type: ignore[no-any-return]
+        except KeyError:
+            value = self.__dict__[key] = build(self)
+            return value
 
     def for_key(self, key_field: str, value: object, *types: str) -> list[CaseEvent]:
         """Effective events of the given types whose data carries key_field == value (e.g. application_id)."""

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import date
 from functools import partial
 
-from compliance.clock import Clock, Reason, Status, Steps, expand, new_clock, text, then
+from compliance.clock import Clock, Reason, Status, Steps, expand, text, then
 from compliance.deadlines import clock_id, inapplicable, trigger_of
 from compliance.envelope import CaseEvent
 from compliance.evaluation import Evaluation
 from compliance.rulebook import Rule
+
+_new = tuple.__new__  # Clock(...) in one C call (new_clock without its frame)
 
 
 def window(
@@ -20,12 +22,11 @@ def window(
     status: Status = "open" if closes is None or ev.as_of <= closes else "met"
     if answer is not None:
         status = "met"
-    return Clock(
-        id=clock_id(rule.id, trigger), rule=rule.id, citation=rule.citation, kind=rule.kind,
-        trigger=trigger_of(trigger), status=status, calendar=ev.calendar.name, closes=closes,
-        met_by=answer.id if answer else None, met_on=answer.on if answer else None,
-        derivation=steps, flags=flags, finding=finding,
-    )
+    return _new(Clock, (
+        clock_id(rule.id, trigger), rule.id, rule.citation, rule.kind, trigger_of(trigger), status,
+        ev.calendar_name, None, closes, None, answer.id if answer else None, answer.on if answer else None, steps, (),
+        None, finding, flags,
+    ))
 
 
 def bar(
@@ -33,16 +34,20 @@ def bar(
     steps: Steps, finding: str | None = None, flags: tuple[str, ...] = (),
 ) -> Clock:
     """A foreclosure bar: open while in force, met once lifted cleanly, breached by a step taken inside it."""
-    return new_clock((f"{rule.id}:{trigger.id}", rule.id, rule.citation, rule.kind, trigger_of(trigger), status,
-                      ev.calendar.name, None, None, not_before, None, None, steps, (), None, finding, flags))
+    return _new(Clock, (
+        f"{rule.id}:{trigger.id}", rule.id, rule.citation, rule.kind, trigger_of(trigger), status, ev.calendar_name,
+        None, None, not_before, None, None, steps, (), None, finding, flags,
+    ))
 
 
 def cancelled(clock: Clock, *, reason: Reason) -> Clock:
     """The same clock, no longer counting, with why (e.g. superseded by a later completion)."""
     (id_, rule, citation, kind, trigger, _, calendar, due, closes, not_before, _, _, steps, alternatives, _, finding,
      flags) = clock
-    return Clock(id_, rule, citation, kind, trigger, "cancelled", calendar, due, closes, not_before, None, None,
-                 partial(_cancelled_lines, steps, reason), alternatives, reason, finding, flags)
+    return _new(Clock, (
+        id_, rule, citation, kind, trigger, "cancelled", calendar, due, closes, not_before, None, None,
+        partial(_cancelled_lines, steps, reason), alternatives, reason, finding, flags,
+    ))
 
 
 def _cancelled_lines(steps: Steps, reason: Reason) -> tuple[str, ...]:
@@ -56,8 +61,10 @@ def annotate(clock: Clock, *, steps: Steps = (), flags: tuple[str, ...] = ()) ->
     merged = tuple(dict.fromkeys((*had, *flags))) if flags or had else had
     if not steps and merged == had:
         return clock
-    return Clock(id_, rule, citation, kind, trigger, status, calendar, due, closes, not_before, met_by, met_on,
-                 then(lines, steps), alternatives, reason, finding, merged)
+    return _new(Clock, (
+        id_, rule, citation, kind, trigger, status, calendar, due, closes, not_before, met_by, met_on,
+        then(lines, steps), alternatives, reason, finding, merged,
+    ))
 
 
 def not_applicable(
@@ -65,4 +72,5 @@ def not_applicable(
     flags: tuple[str, ...] = (),
 ) -> Clock:
     """deadlines.inapplicable with the applicability lines that led to the reason."""
-    return annotate(inapplicable(ev, rule, trigger, reason), steps=steps, flags=flags)
+    clock = inapplicable(ev, rule, trigger, reason)
+    return annotate(clock, steps=steps, flags=flags) if steps or flags else clock

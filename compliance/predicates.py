@@ -247,9 +247,11 @@ def not_in_force(rule: Rule, day: date) -> str | None:
 
 def first_failure(f: Facts) -> Reason:
     """The first reason, in row order, that the rule does not apply; None when all its predicates hold."""
-    reason = not_in_force(f.rule, f.trigger.on)
-    for name in f.rule.applies_when:
-        if reason is not None:
-            break
+    rule, day = f.rule, f.trigger.on
+    if not (rule.effective_from <= day and (rule.effective_to is None or day < rule.effective_to)):  # in_force_on
+        return not_in_force(rule, day)
+    for name in rule.applies_when:
         reason = PREDICATES[name](f)
-    return reason
+        if reason is not None:
+            return reason
+    return None

@@ -50,7 +50,8 @@ def installment_clock(ctx: EarlyIntervention, m: Installment, cycles: dict[str, 
     due = counted.due
     reason = (
         not_in_force(NOTICE, m.event.on) or ctx.scope
-        or ctx.bankruptcy_reason(due_date, due, duty="written_notice", cite=BANKRUPTCY_CITE)
+        or (ctx.bankruptcy_reason(due_date, due, duty="written_notice", cite=BANKRUPTCY_CITE) if ctx.bankruptcies
+            else None)
         or cured(m, due, day=DAY_45, cite="comment 39(b)(1)-1")
         or (_capped(ctx, due_date, due, cycles) if ctx.notices else None)
     )
