@@ -14,6 +14,7 @@ import structlog
 from fastapi import FastAPI
 
 from api.blocking import blocking_pool
+from api.heap import freeze_startup_heap, thaw_heap
 from api.log_config import configure_logging
 from api.metrics import build_metrics
 from api.middleware import BodyLimitMiddleware, RequestContextMiddleware
@@ -88,9 +89,11 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     if state.scheduler is not None:
         state.scheduler.start()
     log.info("service_started", group_commit=state.committer is not None)
+    thresholds = freeze_startup_heap()  # last: everything started so far is long-lived (api.heap)
     try:
         yield
     finally:
+        thaw_heap(thresholds)
         if state.scheduler is not None:
             state.scheduler.shutdown()
         if state.committer is not None:

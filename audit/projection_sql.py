@@ -12,6 +12,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from operator import itemgetter
 from typing import Any
 
 from audit.database import DriverConnection
@@ -110,20 +111,29 @@ class Dialect:
 
     def summary_row(self, values: Mapping[str, Any]) -> tuple[Any, ...]:
         """A case_summary row in SUMMARY_COLUMNS order, as the driver writes it and reads it back."""
-        return self._row(values, SUMMARY_COLUMNS, _SUMMARY_DATES)
+        return self._row(_SUMMARY_ORDER(values), _SUMMARY_DATES_AT)
 
     def clock_row(self, values: Mapping[str, Any]) -> tuple[Any, ...]:
         """A clock_rows row in CLOCK_COLUMNS order, as the driver writes it and reads it back."""
-        return self._row(values, CLOCK_COLUMNS, _CLOCK_DATES)
+        return self._row(_CLOCK_ORDER(values), _CLOCK_DATES_AT)
 
-    def _row(self, values: Mapping[str, Any], names: Sequence[str], dates: frozenset[str]) -> tuple[Any, ...]:
+    def _row(self, row: tuple[Any, ...], dates_at: tuple[int, ...]) -> tuple[Any, ...]:
         if self.postgres:
-            return tuple(values[name] for name in names)
+            return row
         # SQLite keeps dates as "YYYY-MM-DD" text: SQLAlchemy's Date storage format, which readers parse.
-        return tuple(_iso(values[name]) if name in dates else values[name] for name in names)
+        # (By index, not by name: a group commit converts some ten clock rows per case, bench/api.py.)
+        converted = list(row)
+        for index in dates_at:
+            value = converted[index]
+            if value is not None:
+                converted[index] = value.isoformat()
+        return tuple(converted)
 
 
 _SUMMARY_DATES, _CLOCK_DATES = _dates(case_summary), _dates(clock_rows)
+_SUMMARY_ORDER, _CLOCK_ORDER = itemgetter(*SUMMARY_COLUMNS), itemgetter(*CLOCK_COLUMNS)
+_SUMMARY_DATES_AT = tuple(i for i, name in enumerate(SUMMARY_COLUMNS) if name in _SUMMARY_DATES)
+_CLOCK_DATES_AT = tuple(i for i, name in enumerate(CLOCK_COLUMNS) if name in _CLOCK_DATES)
 _DIALECTS = {name: Dialect(sql, postgres=name == "postgresql") for name, sql in STATEMENTS.items()}
 
 
@@ -133,7 +143,3 @@ def dialect_of(conn: DriverConnection) -> Dialect:
     if found is None:
         raise RuntimeError(f"the projections run on SQLite or PostgreSQL, not {conn.dialect.name}")
     return found
-
-
-def _iso(value: date | None) -> str | None:
-    return value.isoformat() if value is not None else None

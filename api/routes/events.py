@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from sqlalchemy import Engine
 
+from api.append_route import AppendArguments, direct_append_route
 from api.auth import CASE_READERS, SPECIALIST, Allow, Principal, RecordedRead
 from api.blocking import run_blocking
 from api.errors import InvalidParameter
@@ -18,8 +19,8 @@ from api.schemas.events import AppendOut, CaseEventQuery, EventBatch, EventPageO
 from api.trail import EventFilter, case_trail
 from audit.store import AppendResult
 
-router = APIRouter(prefix="/v1/cases/{case_id}/events", tags=["events"])
-Appender = Annotated[Principal, Depends(Allow(SPECIALIST))]
+_APPENDERS = Allow(SPECIALIST)
+Appender = Annotated[Principal, Depends(_APPENDERS)]
 TrailReader = Annotated[Principal, Depends(RecordedRead("case_trail_read", *CASE_READERS))]
 _ETAG = re.compile(r'^(?:W/)?"?(\d{1,9})"?$')
 
@@ -46,6 +47,22 @@ def append_response(result: AppendResult, *, case_id: str, location: str | None 
     return RenderedJSON(body, status_code=200 if result.replayed else 201, headers=headers)
 
 
+async def _append(request: Request, call: AppendArguments) -> Response:
+    """The append itself, once its parameters are solved (by FastAPI, or directly: api.append_route)."""
+    # The app state from the request, not StateDep/NowDep: each dependency costs FastAPI's solving on the
+    # busiest route (bench/api.py); the clock is the same one NowDep reads.
+    state = request.app.state
+    now = state.clock()
+    append = AppendCall(call.case_id, [e.proposed() for e in call.body.events],
+                        expected_version=expected_version(call.if_match), idempotency_key=call.idempotency_key)
+    result = await record_events(state, call.principal, append, now=now)
+    return append_response(result, case_id=call.case_id)
+
+
+router = APIRouter(prefix="/v1/cases/{case_id}/events", tags=["events"],
+                   route_class=direct_append_route(EventBatch, _APPENDERS, _append))
+
+
 @router.post("", status_code=201, response_model=AppendOut, summary="Append one event or a batch to a case",
              responses={200: {"model": AppendOut, "description": "Idempotent replay: the events of the earlier append"},
                         **problem_responses(*AUTH_ERRORS, 404, 409, 412, 413, 415)})
@@ -55,13 +72,7 @@ async def append_events(
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Response:
     """All or nothing: every event is validated first; the actor is the token's identity, never the body's."""
-    # The app state from the request, not StateDep/NowDep: each dependency costs FastAPI's solving on the
-    # busiest route (bench/api.py); the clock is the same one NowDep reads.
-    state = request.app.state
-    now = state.clock()
-    call = AppendCall(case_id, [e.proposed() for e in body.events], expected_version=expected_version(if_match),
-                      idempotency_key=idempotency_key)
-    return append_response(await record_events(state, principal, call, now=now), case_id=case_id)
+    return await _append(request, AppendArguments(case_id, body, principal, if_match, idempotency_key))
 
 
 @router.get("", response_model=EventPageOut, summary="A case's events (its trail), filtered and paged",
