@@ -69,12 +69,12 @@ def jsonl_reference(rows: Sequence[Sequence[Any]]) -> bytes:
     return b"".join(dumps_line(full_line(per_event(r))) for r in rows)
 
 
-def csv_reference(rows: Sequence[Sequence[Any]]) -> bytes:
+def csv_reference(rows: Sequence[Sequence[Any]], zones: Mapping[str, str] = ZONES) -> bytes:
     """events.csv rows as the portfolio wrote them before: event_row of each line, csv.writer."""
     cells = []
     for r in rows:
         line = full_line(per_event(r))
-        day, late = legal_day(line, ZONES.get(line["case_id"], DEFAULT_ZONE))
+        day, late = legal_day(line, zones.get(line["case_id"], DEFAULT_ZONE))
         cells.append(event_row(line, legal_date=day, late=late))
     return b"".join(csv_lines(EVENT_COLUMNS, cells, header=False))
 
@@ -228,3 +228,29 @@ def test_a_cell_is_what_it_always_was(value: Any) -> None:
     else:
         text = str(value)
     assert cell(value) == ("'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text)
+
+
+# Zones whose offsets are not whole hours (one with a half-hour daylight saving change), and zones (US ones among
+# them) on and around their changes of offset, some at midnight: a page's legal dates must be each event's own.
+LEGAL_ZONES = ["America/New_York", "America/Chicago", "America/Denver", "America/Phoenix", "America/Los_Angeles",
+               "America/Anchorage", "Pacific/Honolulu", "America/Puerto_Rico", "Asia/Kolkata", "America/St_Johns",
+               "Australia/Lord_Howe", "Pacific/Chatham", "Pacific/Kiritimati", "UTC", "Asia/Beirut", "America/Santiago",
+               "America/Havana"]  # the last three change their offset at midnight
+LEGAL_DAYS = ["2026-03-08", "2026-11-01", "2026-04-05", "2026-10-04", "2026-10-25", "2026-07-01", "2045-12-31"]
+OFFSETS = ["Z", "+00:00", "-05:00", "-04:00", "-08:00", "-03:30", "+05:30", "+13:45", "-10:00"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts=st.lists(st.tuples(
+    st.sampled_from([*LEGAL_DAYS, "1999-12-31", "2046-01-01", "2026-02-30", "not a time", "2026-03-08T10:00",
+                     "2026-03-08 10:00:00-05:00", "2026-03-08T24:00:00Z", "2026-03-08T10:00:00"])
+    | st.builds("{}T{:02d}:{:02d}:{:02d}{}".format, st.sampled_from(LEGAL_DAYS), st.integers(0, 23),
+                st.integers(0, 59), st.integers(0, 59), st.sampled_from(OFFSETS)),
+    st.builds("{}T{:02d}:{}".format, st.sampled_from(LEGAL_DAYS), st.integers(0, 23),
+              st.sampled_from(["00:00.000000Z", "59:59.999999Z", "30:00Z", "30:00+00:00"])),
+    st.sampled_from(LEGAL_ZONES)), min_size=1, max_size=6))
+def test_a_page_of_any_dates_is_written_as_the_per_event_path_writes_it(texts: list[tuple[str, str, str]]) -> None:
+    page = [row({"text": "x"}, occurred_at=occurred, recorded_at=recorded, case_id=f"Z-{zone}")
+            for occurred, recorded, zone in texts]
+    zones = {f"Z-{zone}": zone for _, _, zone in texts}
+    assert csv_page(page, zones) == csv_reference(page, zones)
