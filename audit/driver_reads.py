@@ -25,10 +25,22 @@ def fetch(target: Engine | Connection, sql: Mapping[str, str], params: Sequence[
     Connection's transaction."""
     if isinstance(target, Engine):
         conn = PooledDriver(target)
+        # PostgreSQL: one statement needs no transaction of its own. In autocommit psycopg sends the SELECT
+        # alone, and the pool's reset on return finds nothing to roll back: one round trip, not three
+        # (BEGIN, SELECT, ROLLBACK), on every API append (bench/api.py). The statement still reads one snapshot.
+        single = conn.dialect.name == "postgresql"
+        dbapi_connection = conn.connection.dbapi_connection
+        if single:
+            dbapi_connection.autocommit = True  # type: ignore[union-attr]
         try:
             return _run(conn, sql, params)
         finally:
-            conn.connection.close()  # back to the pool, which ends the read's transaction
+            try:
+                if single:
+                    dbapi_connection.autocommit = False  # type: ignore[union-attr]
+            except Exception:  # noqa: BLE001 - a connection that cannot be reset is not given back to the pool
+                conn.invalidate()
+            conn.connection.close()  # back to the pool, which ends a read's transaction (SQLite)
     return _run(target, sql, params)
 
 
