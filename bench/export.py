@@ -286,7 +286,7 @@ def scoped_count(db: Path, scope: PortfolioScope, *, upto: int) -> int:
     """How many events a scope exports."""
     engine = make_engine(f"sqlite:///{db}")
     with engine.connect() as conn:
-        query = select(func.count()).select_from(events).where(events.c.position <= upto, scope.case_filter())
+        query = select(func.count()).select_from(events).where(events.c.position <= upto, scope.case_filter(conn))
         count = int(conn.execute(query).scalar_one())
     engine.dispose()
     return count

@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, Connection, Select, and_, or_, select, tru
 
 from audit.database import translated
 from audit.export.event_pages import CASE, DATA, PAGE_COLUMNS, TYPE, VERSION, per_event
-from audit.reads import DEFAULT_ZONE, StoredEvent
+from audit.reads import DEFAULT_ZONE, StoredEvent, positions_recorded_in
 from audit.schema import events
 
 PAGE = 2_000  # whole rows fetched at a time: memory is one page whatever the portfolio's size
@@ -50,22 +50,34 @@ class PortfolioScope:
         return {"recorded_from": str(self.recorded_from), "recorded_to": str(self.recorded_to),
                 "meaning": "cases with an event recorded (UTC) on one of these days, each exported whole"}
 
-    def case_filter(self, *, by_index: bool = True) -> ColumnElement[bool]:
+    def recorded_text_range(self) -> tuple[str, str] | None:
+        """[first, after) as stored recorded_at text for a date range (None for a list of cases)."""
+        if self.cases is not None:
+            return None
+        return (f"{self.recorded_from}T00:00:00.000000Z",
+                f"{self.recorded_to + timedelta(days=1)}T00:00:00.000000Z")  # type: ignore[operator]
+
+    def case_filter(self, conn: Connection, *, by_index: bool = True) -> ColumnElement[bool]:
         """SQL condition on an events row selecting the scope's cases.
 
-        Without `by_index`, a date range's condition is one no index answers, so that a query ordered by
-        position reads the log in that order (see scoped_event_rows); and an event recorded in the range
-        passes without its case being looked up among the touched ones: it touched its case.
+        A date range is first turned into the positions recorded in it (audit.reads.positions_recorded_in: a
+        binary search, recorded_at being monotone along positions), so that no index on recorded_at is needed
+        and the touched cases are read from one run of the primary key. Without `by_index`, the condition is
+        one no index answers, so that a query ordered by position reads the log in that order (see
+        scoped_event_rows); and an event in the range passes without its case being looked up among the touched
+        ones: it touched its case.
         """
-        if self.cases is not None:
-            return events.c.case_id.in_(self.cases)
-        first = f"{self.recorded_from}T00:00:00.000000Z"
-        after = f"{self.recorded_to + timedelta(days=1)}T00:00:00.000000Z"  # type: ignore[operator]
-        in_range = and_(events.c.recorded_at >= first, events.c.recorded_at < after)
+        bounds = self.recorded_text_range()
+        if bounds is None:
+            return events.c.case_id.in_(self.cases or ())
+        lo, hi = positions_recorded_in(conn, *bounds)
+        in_range = and_(events.c.position >= lo, events.c.position <= hi)
         touched = select(events.c.case_id).where(in_range)
         if by_index:
             return events.c.case_id.in_(touched)
-        return or_(in_range, events.c.case_id.concat("").in_(touched))
+        # "+ 0" keeps SQLite from answering the position condition by the primary key (in_range is an OR's arm).
+        in_range_unindexed = and_(events.c.position + 0 >= lo, events.c.position + 0 <= hi)
+        return or_(in_range_unindexed, events.c.case_id.concat("").in_(touched))
 
 
 def scoped_event_rows(
@@ -79,7 +91,7 @@ def scoped_event_rows(
     sorted whole by the database.
     """
     query = (select(*(events.c[name] for name in PAGE_COLUMNS))
-             .where(events.c.position <= upto, scope.case_filter(by_index=False)).order_by(events.c.position))
+             .where(events.c.position <= upto, scope.case_filter(conn, by_index=False)).order_by(events.c.position))
     yield from _streamed(conn, query, page=page or PAGE, name="portfolio_events")
 
 
@@ -88,7 +100,7 @@ def scoped_cases(
 ) -> Iterator[tuple[str, list[StoredEvent]]]:
     """Each case of the scope (every case when None) opened by position `upto`, in id order, with its events at
     positions up to `upto` in version order: one query in (case, version) index order, one case in memory."""
-    wanted = scope.case_filter() if scope is not None else true()
+    wanted = scope.case_filter(conn) if scope is not None else true()
     query = (select(*(events.c[name] for name in PAGE_COLUMNS))
              .where(events.c.position <= upto, wanted).order_by(events.c.case_id, events.c.version))
     case_id, stored = "", []

@@ -10,7 +10,7 @@ import sys
 import tracemalloc
 import zipfile
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ from audit.export import portfolio_scope, proofs
 from audit.export.bundle import ExportRequest
 from audit.export.data_tape import data_tape
 from audit.export.portfolio import export_portfolio
-from audit.export.portfolio_scope import PortfolioScope
+from audit.export.portfolio_scope import PortfolioScope, scoped_cases, scoped_event_rows
 from audit.export.tape import TAPE_COLUMNS
 from audit.migrate import upgrade
 from audit.reads import events_after
@@ -168,3 +168,29 @@ def test_portfolio_memory_does_not_grow_with_the_portfolio(export_log: Log, monk
     _grow(export_log.engine, cases=60, each=50, start=20)
     large = _peak(export_log)
     assert large < small * 1.5, f"peak {small} bytes for ~1,000 events, {large} bytes for ~4,000"
+
+
+def test_a_date_range_takes_the_cases_touched_on_its_days_edges_included(store_engine: Engine) -> None:
+    # The range is found as positions (recorded_at is monotone along them), not through an index on recorded_at.
+    def opened(case: str) -> dict[str, Any]:
+        return {"type": "case_opened", "occurred_at": "2026-07-01",
+                "data": {"loan_id": f"L-{case}", "borrower_ref": f"B-{case}", "property_state": "NY"}}
+
+    note = {"type": "note_added", "occurred_at": "2026-07-02", "data": {"text": "called"}}
+    tick = timedelta(microseconds=1)
+    for case, at, version in [("A", datetime(2026, 8, 1, tzinfo=UTC) - tick, 0),  # just before the first day
+                              ("B", datetime(2026, 7, 31, 20, tzinfo=UTC), 0),
+                              ("B", datetime(2026, 8, 1, tzinfo=UTC), 1),  # first instant of the range
+                              ("C", datetime(2026, 8, 3, tzinfo=UTC) - tick, 0),  # last instant of the range
+                              ("D", datetime(2026, 8, 3, tzinfo=UTC), 0),  # just after it
+                              ("A", datetime(2026, 8, 4, tzinfo=UTC), 1)]:
+        append(store_engine, case, [note] if version else [opened(case)], expected_version=version,
+               actor=SPECIALIST, now=at)
+    scope = PortfolioScope(recorded_from=date(2026, 8, 1), recorded_to=date(2026, 8, 2))
+    with store_engine.connect() as conn:
+        rows = [row for page in scoped_event_rows(conn, scope, upto=10**9) for row in page]
+        cases = [(case_id, [e.version for e in stored]) for case_id, stored in scoped_cases(conn, scope, upto=10**9)]
+        nothing = PortfolioScope(recorded_from=date(2026, 9, 1), recorded_to=date(2026, 9, 30))
+        assert list(scoped_event_rows(conn, nothing, upto=10**9)) == []
+    assert sorted({row[2] for row in rows}) == ["B", "C"] and len(rows) == 3  # B whole (both events), C
+    assert cases == [("B", [1, 2]), ("C", [1])]
