@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -15,17 +15,9 @@ from audit.reads import case_events, positions_recorded_in
 from audit.schema import events
 from audit.store import Actor, append
 
-NOW = datetime(2026, 7, 10, 15, 0, tzinfo=UTC)
+from .test_store_group_commit import NOW, opened, received
+
 SPECIALIST = Actor("u-17", "specialist")
-
-
-def opened() -> dict[str, Any]:
-    return {"type": "case_opened", "occurred_at": "2026-07-01",
-            "data": {"loan_id": "L-1", "borrower_ref": "B-1", "property_state": "NY"}}
-
-
-def received(application_id: str) -> dict[str, Any]:
-    return {"type": "application_received", "occurred_at": "2026-07-02", "data": {"application_id": application_id}}
 
 
 def dbapi_of(engine: Engine) -> Any:
