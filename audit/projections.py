@@ -10,7 +10,7 @@ case with the pure compliance.projection.project. `rebuild` truncates and replay
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from datetime import date
 from itertools import groupby
@@ -28,9 +28,10 @@ from audit.projection_schema import case_summary, clock_rows
 from audit.projection_sql import EVENT_COLUMNS, dialect_of
 from audit.reads import StoredEvent, recorded_at_text, stored_event, to_case_events
 from audit.schema import events
+from compliance.envelope import CaseEvent, to_case_event
 from compliance.evaluation import Readings
 from compliance.events import CaseOpened
-from compliance.projection import MONITORING_TYPES, CaseFacts, ClockRow, Projection, project
+from compliance.projection import MONITORING_TYPES, CaseFacts, ClockRow, project
 from timelines.calendar import calendar_for
 
 log = structlog.get_logger()
@@ -38,6 +39,8 @@ DEFAULT_READINGS = Readings()  # frozen: one instance serves as every default
 DEFAULT_PAGE = 200  # cases per page of a rebuild: memory is bounded by one page, whatever the log's size
 _e = events.c
 _DATA_AT = EVENT_COLUMNS.index("data")
+_POSITION_AT, _VERSION_AT, _RECORDED_AT, _HASH_AT = (EVENT_COLUMNS.index(name) for name in
+                                                     ("position", "version", "recorded_at", "hash"))
 if tuple(field.name for field in fields(StoredEvent)) != EVENT_COLUMNS:  # _stored builds one by position
     raise RuntimeError("StoredEvent's fields are no longer the events columns in order: fix audit.projections._stored")
 
@@ -112,7 +115,7 @@ def write_cases(
     left = {row[0]: tuple(row) for row in stored_rows}  # what is stored and not (yet) computed again
     summaries, inserts, updates = [], [], []
     for _, rows in groupby(event_rows, key=itemgetter(2)):
-        summary, clocks = case_rows([_stored(row) for row in rows], calendar=calendar, readings=readings)
+        summary, clocks = _recomputed(list(rows), calendar=calendar, readings=readings)
         summaries.append(dialect.summary_row(summary))
         for clock in clocks:
             row = dialect.clock_row(clock)
@@ -150,20 +153,70 @@ def case_rows(
     last = stored[-1]
     envelope = {"version": last.version, "last_position": max(e.position for e in stored),
                 "updated_at": last.recorded_at}
+    return _rows_of(opened.case_id, profile, envelope, lambda: to_case_events(stored, zone=ZoneInfo(profile.timezone)),
+                    calendar=calendar, readings=readings)
+
+
+def _recomputed(
+    rows: Sequence[Sequence[Any]], *, calendar: str, readings: Readings
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """case_rows of one case's events rows (EVENT_COLUMNS order), each event's engine view taken from SEEN when
+    it was built before (an append recomputes its whole case, and all but the new events are unchanged)."""
+    opened = _stored(rows[0])
+    profile = CaseOpened.model_validate(opened.data)
+    last = rows[-1]
+    envelope = {"version": last[_VERSION_AT], "last_position": max(row[_POSITION_AT] for row in rows),
+                "updated_at": last[_RECORDED_AT]}
+    zone = ZoneInfo(profile.timezone)
+    return _rows_of(opened.case_id, profile, envelope, lambda: [SEEN.case_event(row, zone) for row in rows],
+                    calendar=calendar, readings=readings)
+
+
+def _rows_of(
+    case_id: str, profile: CaseOpened, envelope: dict[str, Any], case_events: Callable[[], list[CaseEvent]], *,
+    calendar: str, readings: Readings,
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     try:
-        projection = _project(stored, profile, calendar=calendar, readings=readings)
+        projection = project(case_id, profile, case_events(), calendar_for(calendar), readings=readings)
     except Exception as exc:  # noqa: BLE001 - one case the engine cannot compute must not block its appends
-        log.error("projection_failed", case_id=opened.case_id, error=type(exc).__name__)
-        return {**_failed_summary(opened.case_id, profile, calendar), **envelope,
+        log.error("projection_failed", case_id=case_id, error=type(exc).__name__)
+        return {**_failed_summary(case_id, profile, calendar), **envelope,
                 "projection_error": f"{type(exc).__name__}: {exc}"[:2000]}, []
     return {**summary_row(projection.summary), **envelope, "projection_error": None}, [
         clock_row_values(row) for row in projection.clocks
     ]
 
 
-def _project(stored: Sequence[StoredEvent], profile: CaseOpened, *, calendar: str, readings: Readings) -> Projection:
-    case_events = to_case_events(stored, zone=ZoneInfo(profile.timezone))
-    return project(stored[0].case_id, profile, case_events, calendar_for(calendar), readings=readings)
+class SeenEvents:
+    """The engine's view (CaseEvent) of events already seen, by chain hash and time zone; bounded.
+
+    The chain hash commits to everything a CaseEvent is built from (id, version, type, occurred_at, schema_version
+    and the payload, directly or through its salted field commitments), so equal hashes mean equal events, even
+    across databases, and an event that was rolled back cannot stand in for another at its position. Saves the
+    JSON parsing and payload validation of every earlier event of a case on each append (bench/api.py).
+    """
+
+    LIMIT = 1 << 14  # ~1.5 KB each: some 25 MB at most; emptied when full, like timelines.counting's memo
+
+    def __init__(self) -> None:
+        self._views: dict[tuple[str, str], CaseEvent] = {}
+
+    def case_event(self, row: Sequence[Any], zone: ZoneInfo) -> CaseEvent:
+        """The CaseEvent of an events row in EVENT_COLUMNS order, legal date in `zone`."""
+        key = (row[_HASH_AT], zone.key)
+        seen = self._views.get(key)
+        if seen is None:
+            stored = _stored(row)
+            seen = to_case_event(event_id=stored.id, version=stored.version, kind=stored.type,
+                                 occurred_at=stored.occurred, data=stored.data, zone=zone,
+                                 schema_version=stored.schema_version)
+            if len(self._views) >= self.LIMIT:
+                self._views.clear()
+            self._views[key] = seen
+        return seen
+
+
+SEEN = SeenEvents()
 
 
 def summary_row(facts: CaseFacts) -> dict[str, Any]:

@@ -6,6 +6,7 @@ import itertools
 import tracemalloc
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -13,10 +14,12 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, select
 
 import audit.projections
-from audit.database import make_engine, write_transaction
+from audit.append_sql import fetch_rows
+from audit.database import PooledDriver, make_engine, write_transaction
 from audit.migrate import upgrade
 from audit.projection_schema import case_summary, clock_rows
-from audit.projections import rebuild
+from audit.projection_sql import EVENT_COLUMNS
+from audit.projections import SeenEvents, rebuild
 from audit.store import Actor, AppendPolicy, append
 from tests.audit.monitoring_support import NOW, PROJECTING, open_case, record, record_leniently, snapshot, types_of
 from tests.histories import ev, histories, namespaced, opened
@@ -140,3 +143,21 @@ def test_the_rebuild_command(monkeypatch: pytest.MonkeyPatch, store_url: str, st
     assert result.exit_code == 0, result.output
     assert "rebuilt 1 cases (2 events, 1 clocks, 0 failed)" in result.output
     assert len(snapshot(store_engine)[0]) == 1
+
+
+def test_seen_events_are_keyed_by_chain_hash_and_zone(store_engine: Engine) -> None:
+    # 02:30 UTC on 2 July is still 1 July in New York, already 2 July in Tokyo: one row, two legal dates (CONTRACT §1).
+    record(store_engine, "Z-1", [opened()])
+    record(store_engine, "Z-1", [{"type": "note_added", "occurred_at": "2026-07-02T02:30:00Z", "data": {"text": "x"}}])
+    driver = PooledDriver(store_engine)
+    try:
+        sql = f"SELECT {', '.join(EVENT_COLUMNS)} FROM events WHERE case_id = 'Z-1' AND version = 2"  # noqa: S608
+        (row,) = fetch_rows(driver, sql, ())
+    finally:
+        driver.connection.close()
+    seen = SeenEvents()
+    east = seen.case_event(row, ZoneInfo("America/New_York"))
+    west = seen.case_event(row, ZoneInfo("America/Los_Angeles"))
+    assert west.on == date(2026, 7, 1) and east.on == date(2026, 7, 1)  # 19:30 and 22:30 local on 1 July
+    assert seen.case_event(row, ZoneInfo("Asia/Tokyo")).on == date(2026, 7, 2)
+    assert seen.case_event(row, ZoneInfo("America/New_York")) is east  # built once per hash and zone
