@@ -33,6 +33,9 @@ _CASES: list[tuple[str, dict[str, str], bytes | None]] = [
     ("/v1/cases/C-1/events", {}, b""),
     ("/v1/cases/C-1/events", {"Content-Type": "text/plain"}, None),
     ("/v1/cases/C-1/events", {"Content-Type": "application/merge-patch+json"}, None),
+    # The direct path runs the route's own auth dependency: a bad or missing credential is refused alike.
+    ("/v1/cases/C-1/events", {"Authorization": "Bearer not-a-token"}, None),
+    ("/v1/cases/C-1/events", {"Authorization": "Basic c3BlY2lhbGlzdDpwYXNz"}, None),
 ]
 
 
@@ -88,7 +91,7 @@ def test_a_well_formed_append_goes_the_direct_way(
 def test_every_answer_is_fastapis_own(api_app: FastAPI, api_tokens: dict[str, str], taken: list[bool]) -> None:
     direct = _run(api_app, api_tokens["specialist"])
     assert any(taken) and not all(taken)  # both ways were exercised
-    assert {status for status, _, _ in direct} >= {201, 404, 412, 415, 422}
+    assert {status for status, _, _ in direct} >= {201, 401, 404, 412, 415, 422}
 
 
 def test_the_answers_match_fastapis_handler(api_app: FastAPI, tmp_path_factory: pytest.TempPathFactory) -> None:
