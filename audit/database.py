@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError
 
-from audit.held_writer import append_connection
+from audit.held_writer import give_back, take
 
 # Key in Connection.info read by the SQLite "begin" listener: the BEGIN mode of the next transaction.
 SQLITE_BEGIN = "compliance_sqlite_begin"
@@ -144,25 +144,68 @@ class PooledDriver:
 DriverConnection = Connection | PooledDriver
 
 
-@contextmanager
-def driver_transaction(target: Engine | Connection, *, full_connection: bool = False) -> Iterator[DriverConnection]:
+def driver_transaction(
+    target: Engine | Connection, *, full_connection: bool = False
+) -> AbstractContextManager[DriverConnection]:
     """write_transaction for the append path: BEGIN and COMMIT go straight to the driver.
 
     The same locks (BEGIN IMMEDIATE on SQLite) and the same durable COMMIT, without SQLAlchemy's
-    transaction bookkeeping. From an Engine it yields a PooledDriver, or with `full_connection` a
-    Connection, for hooks that run their own statements (they join this transaction). Given a Connection,
-    this is write_transaction: the caller's transaction, or one of SQLAlchemy's.
+    transaction bookkeeping. From an Engine it yields a PooledDriver (the engine's kept one, audit.held_writer),
+    or with `full_connection` a Connection, for hooks that run their own statements (they join this
+    transaction). Given a Connection, this is write_transaction: the caller's transaction, or one of SQLAlchemy's.
     """
+    if isinstance(target, Engine) and not full_connection:
+        return _AppendTransaction(target)
+    return _connection_transaction(target)
+
+
+class _AppendTransaction:
+    """driver_transaction on a kept driver connection, as a plain class: it runs once per append, and two nested
+    generator-based context managers cost more than BEGIN IMMEDIATE itself (bench/append.py, issue 2)."""
+
+    __slots__ = ("_driver", "_engine", "_held")
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def __enter__(self) -> PooledDriver:
+        driver, held = take(self._engine)
+        if driver.dialect.name == "sqlite":
+            try:
+                _driver_execute(driver, driver.connection.dbapi_connection, "BEGIN IMMEDIATE")
+            except BaseException:
+                give_back(driver, held, failed=True)
+                raise
+        # PostgreSQL: psycopg sends BEGIN with the first statement (audit.append_sql pipelines the two).
+        self._driver, self._held = driver, held
+        return driver
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: Any) -> None:
+        driver, held = self._driver, self._held
+        raw = driver.connection.dbapi_connection
+        if kind is not None:
+            try:
+                _end_driver_transaction(driver, raw, commit=False)
+            finally:
+                give_back(driver, held, failed=True)
+            return
+        try:
+            _end_driver_transaction(driver, raw, commit=True)
+        except BaseException:
+            give_back(driver, held, failed=True)
+            raise
+        give_back(driver, held, failed=False)
+
+
+@contextmanager
+def _connection_transaction(target: Engine | Connection) -> Iterator[DriverConnection]:
+    """driver_transaction given a Connection, or an Engine with full_connection."""
     if not isinstance(target, Engine):
         with write_transaction(target) as conn:
             yield conn
         return
-    if full_connection:
-        with target.connect() as conn:  # closing it gives it back to the pool, which rolls back what is left
-            yield from _driven(conn)
-        return
-    with append_connection(target) as driver_conn:
-        yield from _driven(driver_conn)
+    with target.connect() as conn:  # closing it gives it back to the pool, which rolls back what is left
+        yield from _driven(conn)
 
 
 def _driven(conn: DriverConnection) -> Iterator[DriverConnection]:

@@ -81,36 +81,57 @@ def _on_disposed(ref: weakref.ref[_Held]) -> object:
     return disposed
 
 
-@contextmanager
-def append_connection(engine: Engine) -> Iterator[PooledDriver]:
-    """A pooled driver connection for one append: the engine's kept one when free, else one from the pool.
+def take(engine: Engine) -> tuple[PooledDriver, _Held | None]:
+    """A pooled driver connection for one append, and the _Held it was taken from (None: a spare from the pool).
 
-    The caller leaves it outside any transaction (committed or rolled back) when it returns normally.
+    The engine's kept connection when no other thread is appending on it, else one from the pool. Every take
+    is followed by give_back, whatever happens in between.
     """
-    from audit.database import PooledDriver  # audit.database imports this module
-
-    held = _held_for(engine)
+    held = _HELD.get(engine) or _held_for(engine)
     if not held.lock.acquire(blocking=False):
-        spare = PooledDriver(engine)
-        try:
-            yield spare
-        finally:
-            spare.connection.close()
-        return
+        return _pooled(engine), None
     try:
         if held.closed:
             held.closed = False  # the engine is in use again after dispose(): its new pool serves it
-        driver = held.usable() or PooledDriver(engine)
-        held.driver = driver
-        try:
-            yield driver
-        except BaseException:
-            held.release()  # whatever state a failure left it in, the pool's reset-on-return ends it
-            raise
-    finally:
+        driver = held.usable() or _pooled(engine)
+    except BaseException:
+        held.lock.release()
+        raise
+    held.driver = driver
+    return driver, held
+
+
+def give_back(driver: PooledDriver, held: _Held | None, *, failed: bool) -> None:
+    """End a take: a spare goes back to the pool; the kept one stays kept unless the append `failed` (the pool's
+    reset-on-return then ends whatever state it was left in) or its engine was disposed of meanwhile."""
+    if held is None:
+        driver.connection.close()
+        return
+    try:
+        if failed:
+            held.release()
         if held.closed:
             held.release(close=True)
+    finally:
         held.lock.release()
+
+
+@contextmanager
+def append_connection(engine: Engine) -> Iterator[PooledDriver]:
+    """take and give_back around a block (the caller leaves the connection outside any transaction)."""
+    driver, held = take(engine)
+    try:
+        yield driver
+    except BaseException:
+        give_back(driver, held, failed=True)
+        raise
+    give_back(driver, held, failed=False)
+
+
+def _pooled(engine: Engine) -> PooledDriver:
+    from audit.database import PooledDriver  # noqa: PLC0415 - audit.database imports this module
+
+    return PooledDriver(engine)
 
 
 def _forget_in_child() -> None:

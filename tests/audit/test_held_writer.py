@@ -98,3 +98,25 @@ def test_positions_recorded_in_finds_each_time_range_by_binary_search(store_engi
 def test_positions_recorded_in_an_empty_log_is_empty(store_engine: Engine) -> None:
     lo, hi = positions_recorded_in(store_engine, "0000", "9999")
     assert lo > hi
+
+
+def test_a_begin_that_cannot_get_the_write_lock_gives_the_connection_back(store_url: str) -> None:
+    # SQLite: another process's writer holds the lock past the busy timeout; the append fails at BEGIN IMMEDIATE,
+    # and the kept connection is neither left in a transaction nor left taken.
+    if not store_url.startswith("sqlite"):
+        pytest.skip("SQLite: BEGIN IMMEDIATE takes the write lock up front")
+    engine, other = make_engine(store_url, busy_timeout_ms=50), make_engine(store_url)
+    try:
+        append(engine, "C-1", [opened()], expected_version=0, actor=SPECIALIST, now=NOW)
+        blocker = other.raw_connection()
+        blocker.dbapi_connection.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
+        with pytest.raises(Exception, match="locked"):
+            append(engine, "C-1", [received("A1")], expected_version=1, actor=SPECIALIST, now=NOW)
+        assert engine.pool.checkedout() == 0
+        blocker.dbapi_connection.rollback()  # type: ignore[union-attr]
+        blocker.close()
+        append(engine, "C-1", [received("A1")], expected_version=1, actor=SPECIALIST, now=NOW)
+        assert [e.version for e in case_events(engine, "C-1")] == [1, 2]
+    finally:
+        engine.dispose()
+        other.dispose()
