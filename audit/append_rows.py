@@ -91,7 +91,9 @@ def chain(
             digest, data_text = hashed_event(prev, envelope)
         except ValueError as exc:  # NaN, infinities or unsafe integers in a free-form payload
             raise EventRejected([FieldError(f"events[{offset - 1}].data", str(exc))]) from None
-        stored.append(StoredEvent(**envelope, prev_hash=prev, hash=digest))
+        # StoredEvent's fields are EVENT_COLUMNS in order: both built by position (keywords cost a dict per event).
+        stored.append(StoredEvent(position, event_id, case_id, number, event.type, event.schema_version, occurred,
+                                  recorded, actor.id, actor.role, data, key, salt, prev, digest))
         rows.append((position, event_id, case_id, number, event.type, event.schema_version, occurred, recorded,
                      actor.id, actor.role, data_text, key, salt, prev, digest))  # EVENT_COLUMNS
         prev = digest

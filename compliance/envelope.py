@@ -14,6 +14,9 @@ from compliance.events import DATA_MODELS, SCHEMA_VERSIONS, TIMESTAMP_REQUIRED, 
 from timelines.span import CalendarRangeError, check_in_span
 
 DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024
+# A payload's size is that of json.dumps(payload, default=str): ASCII (ensure_ascii), so its length is its size in
+# bytes. One encoder serves every call (json.dumps builds a new one whenever `default` is given; reentrant).
+_SIZE_ENCODER = json.JSONEncoder(default=str)
 
 
 @dataclass(frozen=True)
@@ -134,7 +137,7 @@ def validate_event(
     data: EventData | None = None
     if not isinstance(payload, Mapping):
         errors.append(FieldError(f"{where}.data", "must be an object"))
-    elif len(json.dumps(payload, default=str).encode()) > max_payload_bytes:
+    elif len(_SIZE_ENCODER.encode(payload)) > max_payload_bytes:
         errors.append(FieldError(f"{where}.data", f"payload larger than {max_payload_bytes} bytes"))
     elif model is not None:
         try:
