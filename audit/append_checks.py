@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from audit.append_sql import AppendSQL, fetch_each, fetch_rows, head_of, statements
 from audit.append_types import AppendPolicy, AppendRequest
-from audit.database import DriverConnection
+from audit.database import DriverConnection, PooledDriver
 from audit.reads import LogHead
 from compliance.envelope import EventRejected, FieldError, ProposedEvent, validate_event
 from compliance.events import SYSTEM_TYPES
@@ -51,15 +51,43 @@ def open_log(
     sql = statements(conn)
     case_ids = {r.case_id for r in requests}
     pairs = {(r.case_id, r.idempotency_key) for r in requests if r.idempotency_key is not None}
-    if len(case_ids) == 1 and not pairs and sql.head_and_case is not None:  # one append on SQLite
+    with_zone, without_zone = sql.head_and_case, sql.head_and_version
+    if len(case_ids) == 1 and not pairs and with_zone is not None and without_zone is not None:  # one, SQLite
         (case_id,) = case_ids
-        ((*head, version, timezone),) = fetch_rows(conn, sql.head_and_case, (case_id, case_id))
-        return head_of([head]), _case_states([(version, timezone)], case_ids), {}
+        return *_head_and_case(conn, case_id, with_zone=with_zone, without_zone=without_zone), {}
     queries: list[tuple[str, Sequence[Any]]] = [(sql.lock_head, ()), _case_query(sql, case_ids)]
     if pairs:
         queries.append((sql.idempotency, (json.dumps(sorted(pairs)),)))
     head, cases, *keys = fetch_each(conn, queries)
     return head_of(head), _case_states(cases, case_ids), _idempotency(keys[0]) if keys else {}
+
+
+ZONES_KEY = "compliance_case_zones"  # in the DBAPI connection's info: zones this connection has read
+ZONES_KEPT = 1 << 16  # about 6 MB at most per connection; forgotten all at once when full
+
+
+def _head_and_case(
+    conn: DriverConnection, case_id: str, *, with_zone: str, without_zone: str
+) -> tuple[LogHead, dict[str, CaseState]]:
+    """The log head and one case's state in one statement; the case's zone read only the first time.
+
+    A committed case_opened never changes (the log is append-only), so its zone, once read on a connection,
+    is remembered there: reading it again meant parsing the case_opened payload on every append (issue 2).
+    Only committed zones are remembered: read on a bare driver connection, in the transaction driver_transaction
+    has just begun, before anything is written in it (a caller's Connection may hold its own uncommitted
+    case_opened, which a rollback would take back). A case not yet opened is read again each time.
+    """
+    zones: dict[str, str] = conn.connection.info.setdefault(ZONES_KEY, {})
+    known = zones.get(case_id)
+    if known is not None:
+        ((*head, version),) = fetch_rows(conn, without_zone, (case_id,))
+        return head_of([head]), _case_states([(version, known if version is not None else None)], (case_id,))
+    ((*head, version, timezone),) = fetch_rows(conn, with_zone, (case_id, case_id))
+    if timezone is not None and isinstance(conn, PooledDriver):
+        if len(zones) >= ZONES_KEPT:
+            zones.clear()
+        zones[case_id] = timezone
+    return head_of([head]), _case_states([(version, timezone)], (case_id,))
 
 
 def _case_query(sql: AppendSQL, case_ids: Collection[str]) -> tuple[str, Sequence[Any]]:

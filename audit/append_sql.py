@@ -36,6 +36,8 @@ class AppendSQL:
     # lock_head's columns and case_state's in one statement; None on PostgreSQL, where a statement that
     # waited for the head lock still reads the snapshot taken before it waited.
     head_and_case: str | None
+    # head_and_case without the time zone, for a case whose zone is already known (its case_opened is immutable)
+    head_and_version: str | None
     case_states: str  # (case_id, last version, case_opened time zone) of each case id in a JSON array
     idempotency: str  # the idempotency_keys rows of each [case_id, key] pair in a JSON array
     owners: str  # (id, case_id) of each event id in a JSON array
@@ -54,10 +56,8 @@ def _dialect_sql(
     One JSON parameter for any number of cases, keys or ids: one statement text, prepared once, whatever
     the size of a group commit.
     """
-    case_columns = (
-        "(SELECT max(e.version) FROM events e WHERE e.case_id = ?), "  # noqa: S608
-        f"(SELECT {zone} FROM events e WHERE e.case_id = ? AND e.version = 1)"
-    )
+    last_version = "(SELECT max(e.version) FROM events e WHERE e.case_id = ?)"
+    case_columns = f"{last_version}, (SELECT {zone} FROM events e WHERE e.case_id = ? AND e.version = 1)"  # noqa: S608
     return AppendSQL(
         lock_head=f"SELECT position, hash, recorded_at FROM log_head WHERE id = 1{lock}",  # noqa: S608
         write_head="UPDATE log_head SET position = ?, hash = ?, recorded_at = ? WHERE id = 1",
@@ -67,6 +67,10 @@ def _dialect_sql(
         case_state=f"SELECT {case_columns}",  # one case, its id given twice
         head_and_case=(
             f"SELECT position, hash, recorded_at, {case_columns} FROM log_head WHERE id = 1"  # noqa: S608
+            if one_statement else None
+        ),
+        head_and_version=(
+            f"SELECT position, hash, recorded_at, {last_version} FROM log_head WHERE id = 1"  # noqa: S608
             if one_statement else None
         ),
         case_states=(
