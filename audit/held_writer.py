@@ -87,7 +87,7 @@ def take(engine: Engine) -> tuple[PooledDriver, _Held | None]:
     The engine's kept connection when no other thread is appending on it, else one from the pool. Every take
     is followed by give_back, whatever happens in between.
     """
-    held = _HELD.get(engine) or _held_for(engine)
+    held = _held_for(engine)
     if not held.lock.acquire(blocking=False):
         return _pooled(engine), None
     try:

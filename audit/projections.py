@@ -28,7 +28,7 @@ from audit.projection_schema import case_summary, clock_rows
 from audit.projection_sql import EVENT_COLUMNS, dialect_of
 from audit.reads import StoredEvent, recorded_at_text, stored_event, to_case_events
 from audit.schema import events
-from compliance.envelope import CaseEvent, to_case_event
+from compliance.envelope import CaseEvent
 from compliance.evaluation import Readings
 from compliance.events import CaseOpened
 from compliance.projection import MONITORING_TYPES, CaseFacts, ClockRow, project
@@ -206,10 +206,7 @@ class SeenEvents:
         key = (row[_HASH_AT], zone.key)
         seen = self._views.get(key)
         if seen is None:
-            stored = _stored(row)
-            seen = to_case_event(event_id=stored.id, version=stored.version, kind=stored.type,
-                                 occurred_at=stored.occurred, data=stored.data, zone=zone,
-                                 schema_version=stored.schema_version)
+            (seen,) = to_case_events([_stored(row)], zone=zone)
             if len(self._views) >= self.LIMIT:
                 self._views.clear()
             self._views[key] = seen
