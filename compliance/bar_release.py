@@ -37,8 +37,10 @@ def release(ev: Evaluation, bar_rule: Rule, life: ApplicationLife, since: CaseEv
 
 
 def _after_denial(ev: Evaluation, bar_rule: Rule, life: ApplicationLife, decision: CaseEvent) -> Release:
-    no_appeal_right = appeal_right_41h1(Facts(ev, bar_rule, decision, life=life, measured_on=_fixed_on(life, decision)))
-    if no_appeal_right is not None:
+    facts = Facts(ev, bar_rule, decision, life=life, measured_on=_fixed_on(life, decision))
+    # 41(h)(1): an appeal right exists only for a denied trial or permanent modification, so a denial of other
+    # options alone leaves no appeal to wait for, and an appeal the borrower files anyway does not hold the bar.
+    if loan_modification_denied(facts) is not None or appeal_right_41h1(facts) is not None:
         line = f"released: not eligible for any option (notice {decision.on}) and no appeal right (41(f)(2)(i))"
         return Release(decision.on + ONE_DAY, (line,))
     appeals = life.after(decision, "appeal_received")

@@ -16,6 +16,7 @@ from compliance.contact_ledger import (
     contact_ledger,
     findings,
     hh_mm,
+    inconvenient_hour,
 )
 from compliance.deadlines import clock_id, trigger_of
 from compliance.ei_scope import first_cease, not_in_force
@@ -98,12 +99,12 @@ def judged(
         if base:
             flags += base
         # The rules findings(entry) has a finding for: the 8th call in 7 days, a call after a conversation, an hour
-        # off (8 <= hour < 21 is EARLIEST <= time() < LATEST, 8:00 and 21:00 being whole hours). Their text is
-        # written only when read, like the derivation: most findings are counted, not printed.
+        # off (contact_ledger.inconvenient_hour). Their text is written only when read, like the derivation: most
+        # findings are counted, not printed.
         found = _NONE_FOUND
         if is_call and (len(window) > MAX_CALLS or through is not None):
             found = _CALL_FINDINGS[len(window) > MAX_CALLS, through is not None]
-        if local is not None and not 8 <= local.hour < 21:
+        if local is not None and inconvenient_hour(local):
             found = found | _HOUR_FINDING
         trigger, suffix = _new(Trigger, (contact.id, contact.type, on, contact.at)), ":" + contact.id
         # _rule_flags(r, entry) adds a flag only for busy signals in the count or an attorney reached.

@@ -15,6 +15,12 @@ FREQUENCY, CONVERSATION, HOURS = "regf_call_frequency", "regf_call_after_convers
 MAX_CALLS = 7  # 1006.14(b)(2)(i)(A): "more than seven times within seven consecutive days"
 PERIOD = timedelta(days=6)  # seven consecutive days, the first (or last) counted as day 1
 EARLIEST, LATEST = time(8, 0), time(21, 0)  # 1006.6(b)(1)(i): before 8 a.m. or after 9 p.m. local time
+
+
+def inconvenient_hour(local: datetime) -> bool:
+    """FDCPA 805(a)(1), 1006.6(b)(1)(i): before 8 o'clock a.m. or AFTER 9 o'clock p.m.; 9:00:00 itself is allowed."""
+    hour = local.hour
+    return hour < 8 or hour > 21 or (hour == 21 and local.time() != LATEST)
 TIMED_CHANNELS = frozenset({"phone", "in_person", "email", "text"})
 NO_TALK = (None, None)
 _NO_CALLS: tuple[tuple[CaseEvent, ...], int] = ((), 0)
@@ -146,8 +152,8 @@ def findings(entry: ContactEntry) -> dict[str, str]:
                              f"{entry.party} (day 1 {entry.conversation_through - PERIOD}, day 7 "
                              f"{entry.conversation_through}): presumed violation (12 CFR 1006.14(b)(2)(i)(B))")
     local = entry.local
-    if entry.is_timed and local is not None and not EARLIEST <= local.time() < LATEST:
-        side = "before 8:00 a.m." if local.time() < EARLIEST else "at or after 9:00 p.m."
+    if entry.is_timed and local is not None and inconvenient_hour(local):
+        side = "before 8:00 a.m." if local.time() < EARLIEST else "after 9:00 p.m."
         out[HOURS] = (f"{entry.contact.data.channel} at {hh_mm(local)} {local.tzname()} borrower-local "  # type: ignore[attr-defined]
                       f"({entry.zone}), {side}: presumed inconvenient (12 CFR 1006.6(b)(1)(i); FDCPA 805(a)(1))")
     return out
@@ -163,7 +169,9 @@ class _Placed(NamedTuple):
 
 
 def hh_mm(moment: datetime) -> str:
-    """"07:45" (cheaper than strftime on the hot path)."""
+    """"07:45", or "21:00:30" when the seconds matter (cheaper than strftime on the hot path)."""
+    if moment.second or moment.microsecond:
+        return f"{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}"
     return f"{moment.hour:02d}:{moment.minute:02d}"
 
 

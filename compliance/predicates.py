@@ -100,6 +100,14 @@ def loan_modification_denied(f: Facts) -> str | None:
     return "no trial or permanent loan modification was denied (1024.41(h)(1))"
 
 
+def appeal_of_modification_denial(f: Facts) -> str | None:
+    """41(h)(1), (h)(4): an appeal is decided within 30 days only when it appeals a denied loan modification."""
+    decision = f.life.decision_before(f.trigger) if f.life is not None else None
+    if decision is None:
+        return "no evaluation decision precedes the appeal (1024.41(h)(1))"
+    return loan_modification_denied(f._replace(trigger=decision))
+
+
 def appeal_right_41h1(f: Facts) -> str | None:
     """41(h)(1): appeal right if complete 90 days or more before a sale or before the first notice or filing."""
     near = f.proximity().reason(90, what="complete", cite="12 CFR 1024.41(h)(1)")
@@ -228,7 +236,8 @@ PREDICATES: Mapping[str, Predicate] = MappingProxyType(
         for fn in (
             regx_subpart_c_scope, regx_scope_41j, received_45_days_before_sale,
             complete_more_than_37_days_before_sale, not_duplicative_41i, application_incomplete, offer_made,
-            loan_modification_denied, appeal_right_41h1, complete_before_first_filing, complete_notice_required_41c3ii,
+            loan_modification_denied, appeal_of_modification_denial, appeal_right_41h1, complete_before_first_filing,
+            complete_notice_required_41c3ii,
             complete_after_first_filing, oldest_unpaid_installment, transferor_ack_period_unexpired,
             complete_application_pending_at_transfer, appeal_pending_at_transfer,
         )

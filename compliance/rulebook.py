@@ -107,7 +107,8 @@ RULES: tuple[Rule, ...] = (
          applies_when=("regx_subpart_c_scope", "loan_modification_denied", "appeal_right_41h1", "not_duplicative_41i")),
     Rule("lm_appeal_decision", "12 CFR 1024.41(h)(4)", "deadline", "Decide an appeal",
          ("appeal_received",), 30, "cal", ("appeal_decided",),
-         applies_when=("regx_subpart_c_scope", "appeal_right_41h1", "not_duplicative_41i")),
+         applies_when=("regx_subpart_c_scope", "appeal_of_modification_denial", "appeal_right_41h1",
+                       "not_duplicative_41i")),
     # --- 1024.41(f)/(g) foreclosure bars -----------------------------------------------------------------
     Rule("fc_120_day_bar", "12 CFR 1024.41(f)(1)", "bar", "No first notice or filing before 120 days delinquent",
          ("payment_missed",), 121, "cal", (), applies_when=("regx_scope_41j", "oldest_unpaid_installment")),

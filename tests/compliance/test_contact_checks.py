@@ -123,14 +123,18 @@ def test_borrower_in_another_zone_is_judged_on_their_clock() -> None:
     verdicts = checks(given(*history, **COLLECTOR).on("2026-07-17"), HOURS)
     assert [c["status"] for c in verdicts.values()] == ["met", "breached", "breached"]
     late = verdicts["2026-07-16T21:20:00-07:00"]
-    assert late["trigger"]["on"] == "2026-07-17" and "at or after 9:00 p.m." in late["finding"]
+    assert late["trigger"]["on"] == "2026-07-17" and "after 9:00 p.m." in late["finding"]
 
 
-def test_nine_pm_exactly_is_inconvenient_eight_am_exactly_is_not() -> None:
+def test_nine_pm_exactly_and_eight_am_exactly_are_allowed_a_second_outside_is_not() -> None:
+    """FDCPA 805(a)(1) bars contact "before 8 o'clock antemeridian and after 9 o'clock postmeridian" (1006.6(b)(1)(i)):
+    9:00:00 p.m. is not after 9 o'clock; 9:00:30 p.m. is, and its finding shows the seconds that make it so."""
     history = (contact("2026-05-04T08:00:00-04:00"), contact("2026-05-04T20:59:00-04:00"),
-               contact("2026-05-04T21:00:00-04:00"), contact("2026-05-05T07:59:00-04:00"))
-    verdicts = checks(given(*history, **COLLECTOR).on("2026-05-06"), HOURS)
-    assert [c["status"] for c in verdicts.values()] == ["met", "met", "breached", "breached"]
+               contact("2026-05-04T21:00:00-04:00"), contact("2026-05-05T07:59:59-04:00"),
+               contact("2026-05-05T21:00:30-04:00"), contact("2026-05-06T21:00:00.000001-04:00"))
+    verdicts = checks(given(*history, **COLLECTOR).on("2026-05-07"), HOURS)
+    assert [c["status"] for c in verdicts.values()] == ["met", "met", "met", "breached", "breached", "breached"]
+    assert "21:00:30 EDT" in verdicts["2026-05-05T21:00:30-04:00"]["finding"]
 
 
 def test_dst_start_day_local_hour_moves_with_the_offset() -> None:

@@ -133,6 +133,26 @@ def test_denial_releases_the_bar_after_the_unused_appeal_window() -> None:
     assert clock(legal, "fc_referral_bar_complete_app")["status"] == "met"
 
 
+def test_denial_without_a_modification_denied_releases_the_bar_the_next_day() -> None:
+    """1024.41(f)(2)(i), (h)(1): the appeal right concerns a denied loan modification only; a denial of other
+    options alone leaves no appeal window to wait for, so a filing two days later is lawful."""
+    history = given(*app("2026-04-20", "2026-05-04"), decided("2026-05-20", lm_denied=False,
+                                                              options_denied=["repayment_plan"]))
+    bar = clock(history.when(filing("2026-05-22")).on("2026-06-10"), "fc_referral_bar_complete_app")
+    assert (bar["not_before"], bar["status"]) == ("2026-05-21", "met")
+    assert "no appeal right" in bar["derivation"][-1]
+
+
+def test_an_appeal_without_an_appeal_right_neither_holds_the_bar_nor_starts_a_decision_clock() -> None:
+    """1024.41(h)(1), (h)(4): no modification was denied, so an appeal the borrower files anyway is not a 41(h)
+    appeal: lm_appeal_decision does not apply and the referral bar still lifts the day after the denial."""
+    history = given(*app("2026-04-20", "2026-05-04"), decided("2026-05-20", lm_denied=False),
+                    event("appeal_received", "2026-05-25", application_id="A1")).on("2026-07-10")
+    assert clock(history, "fc_referral_bar_complete_app")["not_before"] == "2026-05-21"
+    decision = clock(history, "lm_appeal_decision")
+    assert decision["status"] == "not_applicable" and "1024.41(h)(1)" in decision["reason"]
+
+
 def test_pending_appeal_keeps_the_bar_and_an_upheld_appeal_releases_it() -> None:
     """1024.41(f)(2)(i): the bar lifts once the appeal is denied."""
     history = given(*app("2026-04-20", "2026-05-04"), decided("2026-05-20"),
