@@ -13,7 +13,8 @@ from compliance.delinquency import oldest_unpaid
 from compliance.duplicates import Screened
 from compliance.envelope import CaseEvent
 from compliance.evaluation import Evaluation
-from compliance.periods import cancelled, not_applicable
+from compliance.payload import field_of
+from compliance.periods import annotate, cancelled, not_applicable
 from compliance.predicates import Facts, first_failure
 from compliance.proximity import proximity_lines
 from compliance.rulebook import rule
@@ -48,7 +49,29 @@ def reasonable_date(ev: Evaluation, screened: Screened, notice: CaseEvent) -> Cl
         kind=REASONABLE.kind, trigger=trigger_of(notice), status="open", calendar=ev.calendar.name, due=due,
         derivation=steps,
     )
-    return _judge_return_by(ev, clock, notice)
+    return _unrecorded_completion(screened, notice, _judge_return_by(ev, clock, notice))
+
+
+def _unrecorded_completion(screened: Screened, notice: CaseEvent, clock: Clock) -> Clock:
+    """Flags documents that supplied every item the notice listed when no application_completed is recorded.
+
+    41(c)(2)(iv) makes an application facially complete once the borrower sends everything the (b)(2)(i)(B)
+    notice asked for, and the complete-application clocks (c)(1), (c)(3), (f)(2), (g) run from then. Item names
+    are free text, so a match is not taken as the completion (that would be a silent guess): it is flagged, so
+    that a reviewer records the completion or explains why the application is still incomplete.
+    """
+    life = screened.life
+    wanted = {str(item).strip().casefold() for item in field_of(notice.data, "missing_items", default=[]) or []}
+    if not wanted or life.completions:
+        return clock
+    for documents in life.after(notice, "application_documents_received"):
+        wanted -= {str(item).strip().casefold() for item in field_of(documents.data, "items", default=[]) or []}
+        if not wanted:
+            line = (f"documents received {documents.on} supply every item this notice listed: the application "
+                    "was facially complete then (12 CFR 1024.41(c)(2)(iv)), but no application_completed is "
+                    "recorded, so the complete-application clocks are not running")
+            return annotate(clock, steps=(line,), flags=("missing_items_received_no_completion_recorded",))
+    return clock
 
 
 def latest_reasonable_date(ev: Evaluation, notice_on: date) -> tuple[date, tuple[str, ...]]:

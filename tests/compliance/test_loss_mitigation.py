@@ -10,8 +10,11 @@ def received(on: str, app: str = "A1", **kw: object) -> dict:
     return event("application_received", on, application_id=app, **kw)
 
 
-def acked(on: str, app: str = "A1", *, complete: bool = False, return_by: str | None = None) -> dict:
+def acked(on: str, app: str = "A1", *, complete: bool = False, return_by: str | None = None,
+          missing_items: list[str] | None = None) -> dict:
     data: dict = {"application_id": app, "complete": complete}
+    if missing_items:
+        data["missing_items"] = missing_items
     if return_by:
         data["return_by"] = return_by
     return event("application_acknowledged", on, **data)
@@ -207,6 +210,22 @@ def test_reasonable_date_not_applicable_when_ack_says_complete() -> None:
     """1024.41(b)(2)(ii) concerns incomplete applications only."""
     clocks = given(received("2026-02-20"), acked("2026-02-24", complete=True)).on("2026-02-25")
     assert clock(clocks, "lm_reasonable_date")["status"] == "not_applicable"
+
+
+def test_documents_supplying_every_missing_item_without_a_recorded_completion_are_flagged() -> None:
+    """41(c)(2)(iv): everything the notice listed came in (over two deliveries, names compared without case), so
+    the application was facially complete; with no application_completed recorded, the gap is flagged."""
+    notice = acked("2026-02-04", return_by="2026-03-06", missing_items=["Two pay stubs", "hardship letter"])
+    history = given(received("2026-02-02"), notice,
+                    event("application_documents_received", "2026-02-10", application_id="A1", items=["two pay stubs"]))
+    assert "flags" not in clock(history.on("2026-02-12"), "lm_reasonable_date")
+    both = history.when(event("application_documents_received", "2026-02-16", application_id="A1",
+                              items=["Hardship letter "]))
+    flagged = clock(both.on("2026-02-20"), "lm_reasonable_date")
+    assert flagged["flags"] == ["missing_items_received_no_completion_recorded"]
+    assert "documents received 2026-02-16 supply every item" in flagged["derivation"][-1]
+    completed = both.when(event("application_completed", "2026-02-16", application_id="A1", facially=True))
+    assert "flags" not in clock(completed.on("2026-02-20"), "lm_reasonable_date")
 
 
 # --- 1024.41(c)(3) notice of complete application, (c)(1) evaluation, (c)(4) third-party delay ---------------
