@@ -10,6 +10,7 @@ from compliance.clock import Clock
 from compliance.deadlines import deadline
 from compliance.envelope import CaseEvent
 from compliance.evaluation import Evaluation
+from compliance.payload import field_of
 from compliance.periods import annotate, not_applicable
 from compliance.predicates import Facts, first_failure, transferor_ack_period_unexpired
 from compliance.rulebook import Rule, rule
@@ -53,7 +54,25 @@ def transferee_ack(ev: Evaluation, transfer: CaseEvent, lives: Sequence[Applicat
     # key=application_id: the transfer carries none, so no other application's acknowledgment can satisfy it.
     clock = deadline(ev, XFER_ACK, transfer, key="application_id", satisfier=acks[0] if acks else None,
                      extra_steps=(line,))
+    clock = _filing_before_reasonable_date(ev, clock, day, acks[0] if acks else None)
     return annotate(clock, flags=("multiple_applications",)) if len(owed) > 1 else clock
+
+
+def _filing_before_reasonable_date(ev: Evaluation, clock: Clock, day: date, ack: CaseEvent | None) -> Clock:
+    """41(k)(2)(ii): the transferee may not make the first notice or filing until after the reasonable date its
+    acknowledgment discloses; one made from the transfer date until then (or before any acknowledgment) breaches."""
+    until = (field_of(ack.data, "return_by") or ack.on) if ack is not None else None
+    filings = [f for f in ev.history.of_type("first_notice_or_filing_made")
+               if f.on >= day and (until is None or f.on <= until) and f.on <= ev.as_of]
+    if not filings:
+        return clock
+    filed = filings[0].on
+    if until is None:
+        finding = f"first notice or filing on {filed} before the transferee acknowledged the application"
+    else:
+        finding = f"first notice or filing on {filed}, not after the disclosed reasonable date {until}"
+    finding += " (12 CFR 1024.41(k)(2)(ii))"
+    return annotate(clock, steps=(f"barred step: {finding}",)).replace(status="breached", finding=finding)
 
 
 def pending_evaluation(ev: Evaluation, transfer: CaseEvent, lives: Sequence[ApplicationLife]) -> Clock:

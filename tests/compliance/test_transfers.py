@@ -33,6 +33,23 @@ def test_transferee_acknowledges_within_10_business_days_of_the_transfer() -> No
     assert (xfer["due"], xfer["status"]) == ("2026-12-09", "open")
 
 
+def test_first_filing_not_after_the_transferees_disclosed_reasonable_date_is_a_breach() -> None:
+    """1024.41(k)(2)(ii): no first notice or filing until after the reasonable date the transferee discloses;
+    before any acknowledgment there is no such date yet, so a filing then is barred too."""
+    ack = event("application_acknowledged", "2026-12-01", application_id="A1", complete=False, return_by="2026-12-31")
+    filing = event("first_notice_or_filing_made", "2026-12-31")
+    after = event("first_notice_or_filing_made", "2027-01-01")
+    history = given(received("2026-11-20"), transfer("2026-11-24"), ack)
+    barred = clock(history.when(filing).on("2027-01-05"), "xfer_ack")
+    assert barred["status"] == "breached"
+    assert barred["finding"] == ("first notice or filing on 2026-12-31, not after the disclosed reasonable date "
+                                 "2026-12-31 (12 CFR 1024.41(k)(2)(ii))")
+    assert clock(history.when(after).on("2027-01-05"), "xfer_ack")["status"] == "met"
+    soon = event("first_notice_or_filing_made", "2026-11-27")
+    early = clock(given(received("2026-11-20"), transfer("2026-11-24"), soon).on("2026-11-30"), "xfer_ack")
+    assert "before the transferee acknowledged" in early["finding"]
+
+
 def test_transferee_ack_met_by_an_acknowledgment_after_the_transfer() -> None:
     """1024.41(k)(2)(i): the transferee's acknowledgment notice satisfies the clock."""
     ack = event("application_acknowledged", "2026-12-01", application_id="A1", complete=False, return_by="2026-12-31")
