@@ -17,7 +17,7 @@ from compliance.evaluation import Evaluation
 from compliance.history import History
 from compliance.loss_mitigation import screenings
 from compliance.periods import bar, cancelled, not_applicable
-from compliance.predicates import Facts, first_failure, regx_scope_41j
+from compliance.predicates import Facts, first_failure, regx_scope_41j, transferee_date_lines
 from compliance.rulebook import Rule, rule
 from timelines.counting import Count, count_calendar_days, weekday_label
 
@@ -152,7 +152,7 @@ def application_bar(
     facts = Facts(ev, which, completion, life=life, measured_on=completion.on, excused=screened.excused)
     steps: tuple[str, ...] = (f"day 0 {weekday_label(completion.on)} ({label(completion)}): the bar starts",)
     if which is SALE:
-        steps += (facts.proximity().line(38, what="complete", cite=which.citation),)
+        steps += (facts.proximity().line(38, what="complete", cite=which.citation), *transferee_date_lines(facts))
     reason = first_failure(facts)
     if reason is not None:
         return not_applicable(ev, which, completion, reason, steps=steps)

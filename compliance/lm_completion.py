@@ -9,7 +9,7 @@ from compliance.duplicates import Screened
 from compliance.envelope import CaseEvent
 from compliance.evaluation import Evaluation
 from compliance.periods import annotate, cancelled, not_applicable
-from compliance.predicates import Facts, first_failure
+from compliance.predicates import Facts, first_failure, transferee_date_lines
 from compliance.proximity import proximity, proximity_lines
 from compliance.rulebook import Rule, rule
 
@@ -25,7 +25,8 @@ def complete_notice(ev: Evaluation, screened: Screened, completion: CaseEvent) -
     first = life.first_completion or completion
     facts = Facts(ev, COMPLETE_NOTICE, completion, life=life, measured_on=first.on, excused=screened.excused)
     what = "complete" if first.id == completion.id else "first (facially) complete"
-    steps = proximity_lines(facts.proximity(), 38, what=what, cite=COMPLETE_NOTICE.citation, more=screened.notes)
+    steps = proximity_lines(facts.proximity(), 38, what=what, cite=COMPLETE_NOTICE.citation,
+                            more=(*transferee_date_lines(facts), *screened.notes))
     reason = first_failure(facts)
     if reason is not None:
         return not_applicable(ev, COMPLETE_NOTICE, completion, reason, steps=steps)
@@ -54,7 +55,8 @@ def _evaluation_clock(ev: Evaluation, screened: Screened, completion: CaseEvent,
     life = screened.life
     # 41(c)(2)(iv): the (c) clock runs from actual completion, unlike (d)-(h), fixed on facial completeness.
     facts = Facts(ev, which, completion, life=life, measured_on=completion.on, excused=screened.excused)
-    steps = proximity_lines(facts.proximity(), 38, what="complete", cite=which.citation, more=screened.notes)
+    steps = proximity_lines(facts.proximity(), 38, what="complete", cite=which.citation,
+                            more=(*transferee_date_lines(facts), *screened.notes))
     flags = _proximity_disagreement(ev, life, completion)
     reason = first_failure(facts)
     if reason is not None:

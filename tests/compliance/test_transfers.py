@@ -50,6 +50,22 @@ def test_first_filing_not_after_the_transferees_disclosed_reasonable_date_is_a_b
     assert "before the transferee acknowledged" in early["finding"]
 
 
+def test_application_complete_by_the_transferees_date_gets_c_and_g_even_35_days_before_the_sale() -> None:
+    """1024.41(k)(2)(ii): completed by the reasonable date the transferee disclosed, the application gets the
+    (c) evaluation and notice and the (g) sale bar even though it was complete only 35 days before the sale."""
+    ack = event("application_acknowledged", "2026-08-20", application_id="A1", complete=False, return_by="2026-08-27")
+    history = given(event("foreclosure_sale_scheduled", "2026-08-01", sale_date="2026-09-30"), received("2026-08-11"),
+                    transfer("2026-08-13"), ack, event("first_notice_or_filing_made", "2026-07-01"),
+                    completed("2026-08-26"), event("foreclosure_motion_filed", "2026-09-01")).on("2026-09-05")
+    assert (clock(history, "lm_evaluate")["due"], clock(history, "lm_evaluate")["status"]) == ("2026-09-25", "open")
+    assert "12 CFR 1024.41(k)(2)(ii)" in clock(history, "lm_evaluate")["derivation"][-1]
+    assert clock(history, "lm_complete_notice")["status"] == "breached"
+    assert clock(history, "fc_sale_bar_dual_tracking")["status"] == "breached"
+    late = given(event("foreclosure_sale_scheduled", "2026-08-01", sale_date="2026-09-30"), received("2026-08-11"),
+                 transfer("2026-08-13"), ack, completed("2026-08-28")).on("2026-09-05")
+    assert clock(late, "lm_evaluate")["status"] == "not_applicable"
+
+
 def test_transferee_ack_met_by_an_acknowledgment_after_the_transfer() -> None:
     """1024.41(k)(2)(i): the transferee's acknowledgment notice satisfies the clock."""
     ack = event("application_acknowledged", "2026-12-01", application_id="A1", complete=False, return_by="2026-12-31")
