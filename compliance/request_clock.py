@@ -51,8 +51,10 @@ def request_deadline(
         # Judged per calendar: a notice sent on the other policy's day 30 extends only that reading.
         alt = ev.alternative.add_business_days(start, term.days + EXTENSION_DAYS)
     due = counted.due
-    if cap is not None and cap.last_day < due:
-        due, alt = cap.last_day, min(alt, cap.last_day)
+    if cap is not None:
+        # 1024.35(e)(3)(i)(A): the earlier of the day before the sale and the count, under each calendar reading
+        # on its own (the other reading's later count is capped too, even when this one's is not).
+        due, alt = min(due, cap.last_day), min(alt, cap.last_day)
     satisfier = first_satisfier(ev, rule, received, key="request_id")
     return derived_deadline(
         ev, rule, received, due=due, steps=partial(_lines, steps, counted, term, notes, cap), satisfier=satisfier,

@@ -100,6 +100,14 @@ def test_foreclosure_error_due_the_day_before_the_sale_35e3iB() -> None:
     assert c["derivation"][0] == "sale in force on receipt: 2026-07-23"
 
 
+def test_foreclosure_error_cap_applies_to_the_other_calendar_reading_too_35e3iB() -> None:
+    """1024.35(e)(3)(i)(B): received 06-22, sale 08-04. Day 30 is 08-03 under us-6103a (which counts 07-03) and
+    08-04 under the observed reading: the cap (sale - 1 = 08-03) binds only the latter, so both say 08-03."""
+    clocks = given(sale("2026-06-01", "2026-08-04"), noe("2026-06-22", category="foreclosure")).on("2026-06-23")
+    response = one(clocks, "noe_response")
+    assert (response["due"], response["alternatives"]) == ("2026-08-03", [])
+
+
 def test_foreclosure_error_recomputed_when_the_sale_moves_later() -> None:
     history = (sale("2026-05-15", "2026-07-23"), noe("2026-06-29", "foreclosure"), sale("2026-07-10", "2026-10-01"))
     c = one(given(*history).on("2026-07-15"), "noe_response")
