@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from compliance.bankruptcy import BankruptcyCase, bankruptcy_cases, debtor_case
+from compliance.bankruptcy import BankruptcyCase, bankruptcy_cases, stayed_case
 from compliance.envelope import CaseEvent
 from compliance.evaluation import Evaluation
 
@@ -108,7 +108,7 @@ def _ledger(ev: Evaluation) -> tuple[ContactEntry, ...]:
         talked, through = (talk[1], talk[0] + PERIOD) if talk is not None and day <= talk[0] + PERIOD else NO_TALK
         entries.append(_new(ContactEntry, (
             contact, party, zone, source, local, day, is_call, outbound and channel in TIMED_CHANNELS,
-            window, busy, talked, through, debtor_case(cases, contact.on) if cases else None,
+            window, busy, talked, through, stayed_case(cases, contact.on) if cases else None,
         )))
         if channel == "phone" and data.outcome == "live_contact":  # type: ignore[attr-defined]
             talks[party] = (day, contact)

@@ -203,6 +203,16 @@ def test_contacts_during_the_automatic_stay_and_after_a_cease_are_flagged() -> N
         assert "automatic_stay" in flags and "after_cease_communication" in flags
 
 
+def test_relief_from_stay_ends_the_automatic_stay_flag() -> None:
+    """11 U.S.C. 362(d): after relief from the stay, contacts are no longer flagged as made during it."""
+    history = (event("bankruptcy_filed", "2026-05-01", chapter=13, petition_date="2026-05-01"),
+               contact("2026-05-04T10:00:00-04:00"), event("bankruptcy_ended", "2026-05-10", how="relief_from_stay"),
+               contact("2026-05-12T10:00:00-04:00"))
+    verdicts = checks(given(*history, **COLLECTOR).on("2026-05-14"), HOURS)
+    assert "automatic_stay" in verdicts["2026-05-04T10:00:00-04:00"]["flags"]
+    assert "automatic_stay" not in verdicts["2026-05-12T10:00:00-04:00"].get("flags", [])
+
+
 # --- corrections and voids -------------------------------------------------------------------------------------
 
 

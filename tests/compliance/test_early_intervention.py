@@ -144,6 +144,20 @@ def test_live_contact_resumes_after_the_next_due_date_following_dismissal_39c2i(
     assert live(clocks, "2026-03-01")["status"] == "breached"
 
 
+def test_relief_from_stay_leaves_the_borrower_a_debtor_so_the_exemption_continues_39c1i() -> None:
+    """1024.39(c)(1): the exemption lasts "while any borrower is a debtor"; relief from the automatic stay
+    (11 U.S.C. 362(d)) lifts the stay but does not end the case, so duties resume only after its dismissal."""
+    history = (
+        missed("2026-01-01"), event("bankruptcy_filed", "2026-01-20", chapter=13, petition_date="2026-01-20"),
+        event("bankruptcy_ended", "2026-04-10", how="relief_from_stay"), missed("2026-05-01"),
+    )
+    during = live(given(*history).on("2026-07-01"), "2026-05-01")
+    assert during["status"] == "not_applicable" and "relief from stay 2026-04-10, pending" in during["reason"]
+    dismissed = given(*history, event("bankruptcy_ended", "2026-07-10", how="dismissed"), missed("2026-06-01"),
+                      missed("2026-07-01"), missed("2026-08-01")).on("2026-10-01")
+    assert live(dismissed, "2026-08-01")["status"] == "breached"
+
+
 def test_live_contact_never_resumes_after_a_discharge_39c2ii() -> None:
     history = (
         missed("2026-01-01"), event("bankruptcy_filed", "2026-01-20", chapter=7, petition_date="2026-01-20"),
