@@ -74,7 +74,7 @@ def live_contact(ctx: EarlyIntervention, m: Installment, efforts: tuple[tuple[Ca
         not_in_force(LIVE, m.event.on) or ctx.scope
         or (ctx.bankruptcy_reason(due_date, due, duty="live_contact", cite=LIVE_BANKRUPTCY_CITE) if ctx.bankruptcies
             else None)
-        or _ceased(ctx, due) or cured(m, due, day=DAY_36, cite="comment 39(a)-1.i")
+        or _ceased(ctx, due) or cured(m, due, day=DAY_36, cite="comment 39(a)-1.i", arrears=ctx.arrears)
     )
     if reason is not None:
         return inapplicable_at(ev, LIVE, m.trigger, reason, steps=counted.lines)
@@ -126,7 +126,7 @@ def assign_personnel(ctx: EarlyIntervention, m: Installment) -> Clock:
     ev, due_date, day45 = ctx.ev, m.due_date, m.day45
     reason = (
         not_in_force(PERSONNEL, m.event.on) or ctx.scope or _not_first(m)
-        or cured(m, day45.due, day=DAY_45, cite="12 CFR 1024.40(a)(1)")
+        or cured(m, day45.due, day=DAY_45, cite="12 CFR 1024.40(a)(1)", arrears=ctx.arrears)
     )
     if reason is not None:
         return inapplicable_at(ev, PERSONNEL, m.trigger, reason, steps=day45.lines)

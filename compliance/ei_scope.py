@@ -141,13 +141,17 @@ PAID_BY_DUE = "the installment due {} was paid by its due date: no delinquency (
 CURRENT_FROM = "the borrower was current from {}, before day {} ({}): not required ({})"
 
 
-def cured(m: Installment, due: date, *, day: int, cite: str) -> Reason:
+def cured(m: Installment, due: date, *, day: int, cite: str, arrears: Arrears) -> Reason:
     """cured_reason for a shared installment reading; the reason is written only when read."""
     episode = m.episode
     if episode is None:
         return partial(PAID_BY_DUE.format, m.due_date, cite)
     if episode.end is None or episode.end > due:
         return None  # delinquent throughout [due date, due]
+    if arrears.oldest_unpaid(due) == m.due_date:
+        # Paid, then missed again (a returned payment): on day N this installment is again the oldest unpaid, so
+        # day N is the Nth day of delinquency (rulebook §2.5: oldest unpaid due date + N) and the duty stands.
+        return None
     return partial(CURRENT_FROM.format, episode.end, day, due, cite)
 
 
@@ -162,4 +166,6 @@ def cured_reason(arrears: Arrears, due_date: date, due: date, *, day: int, cite:
         return None  # delinquent throughout [due_date, due]
     if episode is None:
         return f"the installment due {due_date} was paid by its due date: no delinquency ({cite})"
+    if arrears.oldest_unpaid(due) == due_date:
+        return None  # missed again after a payment (see cured): again the oldest unpaid on day N
     return f"the borrower was current from {episode.end}, before day {day} ({due}): not required ({cite})"

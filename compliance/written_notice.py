@@ -52,7 +52,7 @@ def installment_clock(ctx: EarlyIntervention, m: Installment, cycles: dict[str, 
         not_in_force(NOTICE, m.event.on) or ctx.scope
         or (ctx.bankruptcy_reason(due_date, due, duty="written_notice", cite=BANKRUPTCY_CITE) if ctx.bankruptcies
             else None)
-        or cured(m, due, day=DAY_45, cite="comment 39(b)(1)-1")
+        or cured(m, due, day=DAY_45, cite="comment 39(b)(1)-1", arrears=ctx.arrears)
         or (_capped(ctx, due_date, due, cycles) if ctx.notices else None)
     )
     if reason is not None:

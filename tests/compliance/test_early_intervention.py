@@ -213,11 +213,17 @@ def test_a_repeated_payment_missed_is_explained_not_counted_twice() -> None:
 
 
 def test_a_returned_payment_makes_the_installment_unpaid_again() -> None:
-    """The installment is unpaid again from the day the miss is re-recorded (e.g. a returned payment)."""
+    """Rulebook §2.5, §4.1: the installment is unpaid again from the day the miss is re-recorded (a returned
+    payment); still the oldest unpaid on day 36 (02-06), that day is the 36th day of delinquency and the duty
+    stands. Re-missed only after day 36, the installment's clock stays lapsed (current from 01-05)."""
     history = (missed("2026-01-01"), paid("2026-01-05", "2026-01-01"),
                event("payment_missed", "2026-01-10", due_date="2026-01-01"))
     c = live(given(*history).on("2026-03-01"), "2026-01-01")
-    assert c["status"] == "not_applicable" and "current from 2026-01-05" in c["reason"]
+    assert (c["status"], c["due"]) == ("breached", "2026-02-06")
+    late = (missed("2026-01-01"), paid("2026-01-05", "2026-01-01"),
+            event("payment_missed", "2026-02-10", due_date="2026-01-01"))
+    lapsed = live(given(*late).on("2026-03-01"), "2026-01-01")
+    assert lapsed["status"] == "not_applicable" and "current from 2026-01-05" in lapsed["reason"]
 
 
 def test_voided_missed_payment_cancels_and_a_correction_moves_the_clock() -> None:
