@@ -69,7 +69,7 @@ def error_notice_clocks(ev: Evaluation, received: CaseEvent) -> list[Clock]:
     sale = sale_track(ev, received)
     late = _late_notice(received, sale)
     if late is not None:
-        flags = (*flags, *sale.flags, "good_faith_response_before_sale")
+        flags = (*flags, *sale.flags, "good_faith_response_before_sale", "unit_not_stated")
         return [inapplicable_clock(ev, r, received, late, steps=sale.lines, flags=flags)
                 for r in (NOE_ACK, NOE_RESPONSE)]
     cap = None
@@ -88,8 +88,10 @@ def _late_notice(received: CaseEvent, sale: SaleTrack) -> str | None:
     days = (sale.at_receipt - received.on).days
     if days > LATE_NOTICE_DAYS:
         return None
+    # The rule states no unit; calendar days exempt fewer notices than business days would (rulebook RX-35-LATE-FC).
     return (f"received {days} days before the foreclosure sale on {sale.at_receipt}: 1024.35(d) and (e) do not apply "
-            "(12 CFR 1024.35(f)(2)); a good-faith response before the sale is still expected")
+            "(12 CFR 1024.35(f)(2)); a good-faith response before the sale is still expected (days counted as "
+            "calendar days: the rule states no unit, and this reading exempts the fewest notices)")
 
 
 def sale_track(ev: Evaluation, received: CaseEvent) -> SaleTrack:

@@ -136,7 +136,8 @@ def test_foreclosure_error_7_or_fewer_days_before_the_sale_35f2() -> None:
     for rule in ("noe_ack", "noe_response"):
         c = one(clocks, rule)
         assert c["status"] == "not_applicable" and "received 7 days before" in c["reason"]
-        assert "good_faith_response_before_sale" in c["flags"]
+        assert "good_faith_response_before_sale" in c["flags"] and "unit_not_stated" in c["flags"]
+        assert "the rule states no unit" in c["reason"]
 
 
 def test_foreclosure_error_8_days_before_the_sale_is_capped() -> None:
