@@ -15,17 +15,17 @@ FREQUENCY, CONVERSATION, HOURS = "regf_call_frequency", "regf_call_after_convers
 MAX_CALLS = 7  # 1006.14(b)(2)(i)(A): "more than seven times within seven consecutive days"
 PERIOD = timedelta(days=6)  # seven consecutive days, the first (or last) counted as day 1
 EARLIEST, LATEST = time(8, 0), time(21, 0)  # 1006.6(b)(1)(i): before 8 a.m. or after 9 p.m. local time
+TIMED_CHANNELS = frozenset({"phone", "in_person", "email", "text"})
+NO_TALK = (None, None)
+_NO_CALLS: tuple[tuple[CaseEvent, ...], int] = ((), 0)
+# ContactEntry(...) in one C call (a named tuple's generated __new__ is a Python frame): one per contact.
+_new = tuple.__new__
 
 
 def inconvenient_hour(local: datetime) -> bool:
     """FDCPA 805(a)(1), 1006.6(b)(1)(i): before 8 o'clock a.m. or AFTER 9 o'clock p.m.; 9:00:00 itself is allowed."""
     hour = local.hour
     return hour < 8 or hour > 21 or (hour == 21 and local.time() != LATEST)
-TIMED_CHANNELS = frozenset({"phone", "in_person", "email", "text"})
-NO_TALK = (None, None)
-_NO_CALLS: tuple[tuple[CaseEvent, ...], int] = ((), 0)
-# ContactEntry(...) in one C call (a named tuple's generated __new__ is a Python frame): one per contact.
-_new = tuple.__new__
 
 
 class ContactEntry(NamedTuple):

@@ -68,17 +68,14 @@ def complete_more_than_37_days_before_sale(f: Facts) -> str | None:
     """41(c)(1), (c)(3)(ii), (g): complete (or facially complete) more than 37 days before a sale, or, after a
     transfer that left the acknowledgment to the transferee, by the reasonable date it disclosed (41(k)(2)(ii))."""
     reason = f.proximity().reason(38, what="complete", cite=f.rule.citation)
-    if reason is None or f.life is None or _complete_by_transferee_date(f) is None:
-        return reason
-    return None
+    return None if reason is not None and _complete_by_transferee_date(f) is not None else reason
 
 
 def transferee_date_lines(f: Facts) -> tuple[str, ...]:
     """The derivation line of the 41(k)(2)(ii) exception when it is what makes the application qualify."""
-    if f.life is None or f.proximity().reason(38, what="complete", cite=f.rule.citation) is None:
-        return ()
+    # The transfer test first: without a transfer (nearly every case) it is one empty lookup, no proximity text.
     disclosed = _complete_by_transferee_date(f)
-    if disclosed is None:
+    if disclosed is None or f.proximity().reason(38, what="complete", cite=f.rule.citation) is None:
         return ()
     return (f"yet complete by {disclosed}, the reasonable date the transferee disclosed after the transfer: "
             "(c), (d) and (g) apply even 37 days or fewer before the sale (12 CFR 1024.41(k)(2)(ii))",)
@@ -87,11 +84,13 @@ def transferee_date_lines(f: Facts) -> tuple[str, ...]:
 def _complete_by_transferee_date(f: Facts) -> date | None:
     """The transferee's disclosed reasonable date when the application was complete by it (41(k)(2)(ii)), else None."""
     life, completed_on = f.life, f.measured_on or f.trigger.on
+    if life is None:
+        return None
     for transfer in f.ev.history.of_type("servicing_transferred"):
         if transferor_ack_period_unexpired(f._replace(transfer=transfer)) is not None:
             continue
         day = _transfer_date(transfer)
-        acks = [a for a in life.of("application_acknowledged") if a.on >= day] if life is not None else []
+        acks = [a for a in life.of("application_acknowledged") if a.on >= day]
         disclosed = field_of(acks[0].data, "return_by") if acks else None
         if disclosed is not None and completed_on <= disclosed:
             return disclosed  # type: ignore[no-any-return]

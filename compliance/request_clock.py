@@ -52,7 +52,7 @@ def request_deadline(
         alt = ev.alternative.add_business_days(start, term.days + EXTENSION_DAYS)
     due = counted.due
     if cap is not None:
-        # 1024.35(e)(3)(i)(A): the earlier of the day before the sale and the count, under each calendar reading
+        # 1024.35(e)(3)(i)(B): the earlier of the day before the sale and the count, under each calendar reading
         # on its own (the other reading's later count is capped too, even when this one's is not).
         due, alt = min(due, cap.last_day), min(alt, cap.last_day)
     satisfier = first_satisfier(ev, rule, received, key="request_id")
